@@ -1,0 +1,276 @@
+package conn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/agentdesk/agentdesk/conn/wire"
+)
+
+// Errors returned by Manager actions.
+var (
+	// ErrUnknownServer: no server with that id is configured.
+	ErrUnknownServer = errors.New("unknown server")
+	// ErrNotPending: the request is not waiting for an answer on that server.
+	ErrNotPending = errors.New("request is not pending")
+	// ErrAlreadyReplied: a reply to that request is already on its way.
+	ErrAlreadyReplied = errors.New("a reply is already on its way")
+	// ErrOffline: the server is not connected right now.
+	ErrOffline = errors.New("server is not connected")
+)
+
+// Manager keeps every enabled server connected, each independently, and
+// merges their events into one ordered-per-server stream.
+type Manager struct {
+	opts   Options
+	ctx    context.Context
+	cancel context.CancelFunc
+	queue  *eventQueue
+	out    chan Event
+	wg     sync.WaitGroup
+
+	mu       sync.Mutex
+	servers  map[ServerID]*server
+	token    string
+	nickname string
+	closed   bool
+}
+
+// NewManager starts a manager with no servers; add them with Put or Set.
+func NewManager(opts Options) *Manager {
+	opts = opts.withDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	m := &Manager{
+		opts: opts, ctx: ctx, cancel: cancel,
+		queue:    newEventQueue(),
+		out:      make(chan Event, 64),
+		servers:  map[ServerID]*server{},
+		token:    opts.Token,
+		nickname: opts.Nickname,
+	}
+	m.wg.Add(1)
+	go m.dispatch()
+	return m
+}
+
+// Events is the stream of everything that happens on every server. It is
+// closed by Close. Read it promptly; events queue without limit meanwhile.
+func (m *Manager) Events() <-chan Event { return m.out }
+
+func (m *Manager) dispatch() {
+	defer m.wg.Done()
+	defer close(m.out)
+	for {
+		select {
+		case <-m.queue.wake:
+		case <-m.ctx.Done():
+			return
+		}
+		for _, e := range m.queue.take() {
+			if !m.current(e) {
+				continue
+			}
+			select {
+			case m.out <- e:
+			case <-m.ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// current reports whether e belongs to the server as configured now.
+func (m *Manager) current(e Event) bool {
+	if _, ok := e.(ServerRemoved); ok {
+		return true
+	}
+	o := e.origin()
+	m.mu.Lock()
+	s := m.servers[o.Server]
+	m.mu.Unlock()
+	return s != nil && s.epoch.Load() == o.epoch
+}
+
+// ServerRemoved: the server was removed from the manager.
+type ServerRemoved struct{ Origin }
+
+func (m *Manager) identity() (token, nickname string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.token, m.nickname
+}
+
+// Put adds a server, or applies new settings to an existing one. Only that
+// server is touched; a changed URL or credentials reconnect it at once.
+func (m *Manager) Put(cfg ServerConfig) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return
+	}
+	if s := m.servers[cfg.ID]; s != nil {
+		s.update(cfg)
+		return
+	}
+	s := newServer(m, cfg)
+	m.servers[cfg.ID] = s
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		s.run()
+	}()
+}
+
+// Set makes the configured servers exactly cfgs: new ones are added, changed
+// ones updated, missing ones removed.
+func (m *Manager) Set(cfgs []ServerConfig) {
+	keep := map[ServerID]bool{}
+	for _, c := range cfgs {
+		keep[c.ID] = true
+		m.Put(c)
+	}
+	for _, id := range m.ServerIDs() {
+		if !keep[id] {
+			m.Remove(id)
+		}
+	}
+}
+
+// Remove disconnects and forgets a server.
+func (m *Manager) Remove(id ServerID) {
+	m.mu.Lock()
+	s := m.servers[id]
+	delete(m.servers, id)
+	m.mu.Unlock()
+	if s == nil {
+		return
+	}
+	s.cancel()
+	<-s.done
+	m.queue.push(ServerRemoved{Origin{Server: id}})
+}
+
+// ServerIDs lists the configured servers, sorted.
+func (m *Manager) ServerIDs() []ServerID {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ids := make([]ServerID, 0, len(m.servers))
+	for id := range m.servers {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// State returns a server's current state.
+func (m *Manager) State(id ServerID) (State, bool) {
+	s := m.server(id)
+	if s == nil {
+		return State{}, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state, true
+}
+
+func (m *Manager) server(id ServerID) *server {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.servers[id]
+}
+
+// RetryNow skips the wait before the next connection attempt, and retries a
+// server whose credentials were refused.
+func (m *Manager) RetryNow(id ServerID) error {
+	s := m.server(id)
+	if s == nil {
+		return fmt.Errorf("%w: %s", ErrUnknownServer, id)
+	}
+	s.poke()
+	return nil
+}
+
+// Reply answers a question or confirms a work report with text, on the
+// server the request came from. While that server is offline the reply waits
+// in its outbox; progress arrives as ReplyUpdate events.
+func (m *Manager) Reply(key RequestKey, text string) error {
+	s := m.server(key.Server)
+	if s == nil {
+		return fmt.Errorf("%w: %s", ErrUnknownServer, key.Server)
+	}
+	return s.reply(key.ID, text)
+}
+
+// SendChat sends a chat message to another user on one server. Chat is not
+// queued: it fails with ErrOffline while that server is down.
+func (m *Manager) SendChat(id ServerID, receiverClientID, text string) error {
+	s := m.server(id)
+	if s == nil {
+		return fmt.Errorf("%w: %s", ErrUnknownServer, id)
+	}
+	return s.write(&wire.WebsocketMessage{Cmd: wire.CmdSendChatMessage,
+		SendChatMessageRequest: &wire.SendChatMessageRequest{ReceiverClientId: receiverClientID, Content: text}})
+}
+
+// SetNickname announces a new nickname on every connected server (a repeated
+// UserLogin) and uses it for future connections.
+func (m *Manager) SetNickname(nickname string) {
+	m.mu.Lock()
+	m.nickname = nickname
+	token := m.token
+	servers := m.serverList()
+	m.mu.Unlock()
+	for _, s := range servers {
+		_ = s.write(&wire.WebsocketMessage{Cmd: wire.CmdUserLogin, StrParam: token, Nickname: nickname})
+	}
+}
+
+// SetToken changes the user token and reconnects every server with it.
+func (m *Manager) SetToken(token string) {
+	m.mu.Lock()
+	if m.token == token {
+		m.mu.Unlock()
+		return
+	}
+	m.token = token
+	servers := m.serverList()
+	m.mu.Unlock()
+	for _, s := range servers {
+		s.mu.Lock()
+		s.epoch.Add(1) // another token sees other requests
+		s.restartLocked()
+		s.mu.Unlock()
+	}
+}
+
+// serverList snapshots the servers; the caller holds m.mu.
+func (m *Manager) serverList() []*server {
+	out := make([]*server, 0, len(m.servers))
+	for _, s := range m.servers {
+		out = append(out, s)
+	}
+	return out
+}
+
+// Close disconnects every server and closes the Events channel.
+func (m *Manager) Close() {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return
+	}
+	m.closed = true
+	servers := m.serverList()
+	m.mu.Unlock()
+	for _, s := range servers {
+		s.cancel()
+	}
+	for _, s := range servers {
+		<-s.done
+	}
+	m.cancel()
+	m.wg.Wait()
+}

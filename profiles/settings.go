@@ -1,0 +1,89 @@
+package profiles
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Nickname length limits, in characters.
+const (
+	MinNicknameLen = 2
+	MaxNicknameLen = 20
+)
+
+// Settings are the user's preferences kept beside the profiles.
+type Settings struct {
+	// Nickname is announced to every server at login (2–20 characters).
+	Nickname string `json:"nickname"`
+	// ReplyPrefix and ReplySuffix are wrapped around every reply when
+	// ReplyAffixes is on (see [Settings.WrapReply]).
+	ReplyPrefix  string `json:"reply_prefix"`
+	ReplySuffix  string `json:"reply_suffix"`
+	ReplyAffixes bool   `json:"reply_affixes"`
+	// Notifications says which events raise a desktop notification.
+	Notifications Notifications `json:"notifications"`
+}
+
+// Notifications are the user's notification choices.
+type Notifications struct {
+	// Requests notifies on new questions and work reports.
+	Requests bool `json:"requests"`
+	// Chat notifies on new chat messages.
+	Chat bool `json:"chat"`
+	// Sound plays a sound with each notification.
+	Sound bool `json:"sound"`
+	// MutedServers holds the IDs of profiles that never notify. IDs that
+	// name no profile are dropped on load and on save.
+	MutedServers []string `json:"muted_servers,omitempty"`
+}
+
+// DefaultSettings returns the settings of a fresh install, with a newly
+// generated nickname.
+func DefaultSettings() Settings {
+	return Settings{
+		Nickname:      GenerateNickname(),
+		Notifications: Notifications{Requests: true, Chat: true},
+	}
+}
+
+// GenerateNickname returns a random default nickname such as "desk-1a2b",
+// so two fresh installs on one server are told apart.
+func GenerateNickname() string {
+	var b [2]byte
+	rand.Read(b[:]) // never fails: crypto/rand crashes the program instead
+	return fmt.Sprintf("desk-%x", b)
+}
+
+// ValidateNickname trims a nickname the user typed and checks that it is
+// 2–20 characters without control characters. It returns the trimmed value.
+func ValidateNickname(nick string) (string, error) {
+	nick = strings.TrimSpace(nick)
+	n := utf8.RuneCountInString(nick)
+	switch {
+	case !utf8.ValidString(nick):
+		return "", errors.New("the nickname is not valid text")
+	case n < MinNicknameLen || n > MaxNicknameLen:
+		return "", fmt.Errorf("the nickname must be %d to %d characters long", MinNicknameLen, MaxNicknameLen)
+	case hasControl(nick):
+		return "", errors.New("the nickname must not contain control characters")
+	}
+	return nick, nil
+}
+
+// WrapReply returns text with the reply prefix and suffix around it when
+// they are turned on, and text unchanged otherwise.
+func (s Settings) WrapReply(text string) string {
+	if !s.ReplyAffixes {
+		return text
+	}
+	return s.ReplyPrefix + text + s.ReplySuffix
+}
+
+// clone returns a deep copy, so callers never share the muted list.
+func (s Settings) clone() Settings {
+	s.Notifications.MutedServers = append([]string(nil), s.Notifications.MutedServers...)
+	return s
+}

@@ -1,0 +1,384 @@
+package profiles
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/agentdesk/agentdesk/conn"
+	"github.com/zalando/go-keyring"
+)
+
+func TestFreshLoadCreatesPrivateFile(t *testing.T) {
+	s, dir := newStore(t)
+	path := filepath.Join(dir, ConfigFileName)
+	if s.Path() != path {
+		t.Errorf("Path() = %q, want %q", s.Path(), path)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("config file not created: %v", err)
+	}
+	if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Errorf("config file mode %v, want 0600", fi.Mode().Perm())
+	}
+	if len(s.Profiles()) != 0 || s.DefaultID() != "" || len(s.Notices()) != 0 {
+		t.Errorf("fresh store not empty: %+v %q %q", s.Profiles(), s.DefaultID(), s.Notices())
+	}
+	nick := s.Settings().Nickname
+	if _, err := ValidateNickname(nick); err != nil || !strings.HasPrefix(nick, "desk-") {
+		t.Errorf("generated nickname %q: %v", nick, err)
+	}
+	// The generated nickname survives a restart.
+	if got := reload(t, s, dir).Settings().Nickname; got != nick {
+		t.Errorf("nickname after reload = %q, want %q", got, nick)
+	}
+	var f map[string]any
+	if err := json.Unmarshal([]byte(readFile(t, path)), &f); err != nil {
+		t.Fatal(err)
+	}
+	if f["schema_version"] != float64(SchemaVersion) {
+		t.Errorf("schema_version = %v", f["schema_version"])
+	}
+}
+
+func TestAddUpdateDeletePersist(t *testing.T) {
+	s, dir := newStore(t)
+	home := mustAdd(t, s, Profile{URL: "http://Home:2000", Alias: "Home", Enabled: true}, "")
+	work := mustAdd(t, s, Profile{URL: "wss://work.example.com/agent/"}, "")
+
+	if home.ID == "" || home.ID == work.ID || home.Created.IsZero() || home.Updated != home.Created {
+		t.Errorf("Add did not set id/timestamps: %+v", home)
+	}
+	if home.URL != "ws://home:2000/ws" || work.URL != "wss://work.example.com/agent" {
+		t.Errorf("URLs not normalized: %q %q", home.URL, work.URL)
+	}
+
+	// Editing the URL keeps the id.
+	work.URL = "wss://work.example.com/agent2"
+	work.Alias = "Work"
+	work.Enabled = true
+	upd, err := s.Update(bg, work, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if upd.ID != work.ID || upd.Created != work.Created {
+		t.Errorf("Update changed identity: %+v", upd)
+	}
+
+	s2 := reload(t, s, dir)
+	got := s2.Profiles()
+	if len(got) != 2 || got[0] != home || got[1] != upd {
+		t.Errorf("after reload: %+v\nwant %+v, %+v", got, home, upd)
+	}
+
+	if err := s2.Delete(bg, home.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s2.Profile(home.ID); ok {
+		t.Error("deleted profile still there")
+	}
+	if got := reload(t, s2, dir).Profiles(); len(got) != 1 || got[0].ID != work.ID {
+		t.Errorf("after delete and reload: %+v", got)
+	}
+
+	if err := s2.Delete(bg, "nope"); !errors.Is(err, ErrNoSuchProfile) {
+		t.Errorf("Delete(unknown) = %v", err)
+	}
+	if _, err := s2.Update(bg, Profile{ID: "nope", URL: "ws://x"}, nil); !errors.Is(err, ErrNoSuchProfile) {
+		t.Errorf("Update(unknown) = %v", err)
+	}
+}
+
+func TestDuplicatesRejectedOnAddAndEdit(t *testing.T) {
+	s, _ := newStore(t)
+	home := mustAdd(t, s, Profile{URL: "ws://home:2000/ws", Alias: "Home"}, "")
+	other := mustAdd(t, s, Profile{URL: "ws://other:2000"}, "")
+
+	// Same server, written differently.
+	for _, u := range []string{"home:2000", "HTTP://HOME:2000/", "ws://home:2000/ws/"} {
+		_, err := s.Add(bg, Profile{URL: u}, "")
+		var dup *DuplicateError
+		if !errors.As(err, &dup) || !errors.Is(err, ErrDuplicate) {
+			t.Fatalf("Add(%q) = %v, want DuplicateError", u, err)
+		}
+		if dup.Existing.ID != home.ID || !strings.Contains(err.Error(), `"Home"`) {
+			t.Errorf("Add(%q) error %q does not name the clashing server", u, err)
+		}
+	}
+
+	// Editing another profile onto home's address clashes too.
+	other.URL = "http://home:2000"
+	if _, err := s.Update(bg, other, nil); !errors.Is(err, ErrDuplicate) || !strings.Contains(err.Error(), "Home") {
+		t.Errorf("Update onto a taken address = %v", err)
+	}
+	// Saving a profile with its own address is not a clash.
+	home.Alias = "Home sweet home"
+	if _, err := s.Update(bg, home, nil); err != nil {
+		t.Errorf("Update keeping its own address: %v", err)
+	}
+	if len(s.Profiles()) != 2 {
+		t.Errorf("profiles: %+v", s.Profiles())
+	}
+	// Invalid input is rejected without saving.
+	if _, err := s.Add(bg, Profile{URL: "ftp://x"}, ""); !errors.Is(err, ErrInvalidURL) {
+		t.Errorf("Add(ftp) = %v", err)
+	}
+}
+
+func TestDefaultServer(t *testing.T) {
+	s, dir := newStore(t)
+	a := mustAdd(t, s, Profile{URL: "ws://a"}, "")
+	b := mustAdd(t, s, Profile{URL: "ws://b"}, "")
+	if err := s.SetDefault("unknown"); !errors.Is(err, ErrNoSuchProfile) {
+		t.Errorf("SetDefault(unknown) = %v", err)
+	}
+	if err := s.SetDefault(a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetDefault(b.ID); err != nil { // only one default at a time
+		t.Fatal(err)
+	}
+	s = reload(t, s, dir)
+	if s.DefaultID() != b.ID {
+		t.Errorf("default after restart = %q, want %q", s.DefaultID(), b.ID)
+	}
+	// Deleting another server keeps the mark; deleting the default clears it.
+	if err := s.Delete(bg, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if s.DefaultID() != b.ID {
+		t.Errorf("default changed by deleting another server")
+	}
+	if err := s.Delete(bg, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if s.DefaultID() != "" {
+		t.Errorf("default still %q after deleting it", s.DefaultID())
+	}
+	if got := reload(t, s, dir).DefaultID(); got != "" {
+		t.Errorf("default after restart = %q", got)
+	}
+	if err := s.SetDefault(""); err != nil {
+		t.Errorf("clearing the default: %v", err)
+	}
+}
+
+func TestSettingsPersistAndValidate(t *testing.T) {
+	s, dir := newStore(t)
+	a := mustAdd(t, s, Profile{URL: "ws://a"}, "")
+	in := Settings{
+		Nickname:     "  alice  ",
+		ReplyPrefix:  "> ",
+		ReplySuffix:  "\n-- alice",
+		ReplyAffixes: true,
+		Notifications: Notifications{
+			Requests:     true,
+			Sound:        true,
+			MutedServers: []string{a.ID, "ghost", a.ID},
+		},
+	}
+	if err := s.SetSettings(in); err != nil {
+		t.Fatal(err)
+	}
+	got := reload(t, s, dir).Settings()
+	want := in
+	want.Nickname = "alice"
+	want.Notifications.MutedServers = []string{a.ID}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("settings after reload = %+v\nwant %+v", got, want)
+	}
+	// The caller's slice is not shared with the store.
+	got.Notifications.MutedServers[0] = "changed"
+	if s.Settings().Notifications.MutedServers[0] != a.ID {
+		t.Error("Settings() shares its slice")
+	}
+
+	for _, nick := range []string{"", "x", strings.Repeat("n", 21)} {
+		bad := want
+		bad.Nickname = nick
+		if err := s.SetSettings(bad); err == nil {
+			t.Errorf("SetSettings accepted nickname %q", nick)
+		}
+	}
+	bad := want
+	bad.ReplyPrefix = strings.Repeat("p", maxAffixLen+1)
+	if err := s.SetSettings(bad); err == nil {
+		t.Error("SetSettings accepted an overlong prefix")
+	}
+
+	// Deleting a muted server drops it from the list.
+	if err := s.Delete(bg, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if m := s.Settings().Notifications.MutedServers; len(m) != 0 {
+		t.Errorf("muted list keeps a deleted server: %q", m)
+	}
+}
+
+func TestSubscribe(t *testing.T) {
+	s, _ := newStore(t)
+	var mu sync.Mutex
+	var got []string
+	unsub := s.Subscribe(func(c Change) {
+		// Reading the store from a callback must not deadlock.
+		_ = s.Profiles()
+		mu.Lock()
+		got = append(got, fmt.Sprintf("%v %s", c.Kind, c.Profile.Label()))
+		mu.Unlock()
+	})
+	a := mustAdd(t, s, Profile{URL: "ws://a:1", Alias: "A"}, "")
+	a.Alias = "A2"
+	pw := "pw"
+	a.BasicAuth, a.BasicUser = true, "u"
+	if _, err := s.Update(bg, a, &pw); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetDefault(a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetSettings(s.Settings()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(bg, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Failed changes are not reported.
+	s.Add(bg, Profile{URL: "bad url"}, "")
+	unsub()
+	mustAdd(t, s, Profile{URL: "ws://b"}, "")
+
+	want := []string{"added A", "updated A2", "default changed A2", "settings changed ", "deleted A2", "default changed "}
+	if !slices.Equal(got, want) {
+		t.Errorf("changes = %q\nwant %q", got, want)
+	}
+}
+
+func TestSubscriberMayChangeStore(t *testing.T) {
+	s, _ := newStore(t)
+	s.Subscribe(func(c Change) {
+		if c.Kind == ProfileAdded && s.DefaultID() == "" {
+			if err := s.SetDefault(c.ID); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	a := mustAdd(t, s, Profile{URL: "ws://a"}, "")
+	if s.DefaultID() != a.ID {
+		t.Errorf("default = %q", s.DefaultID())
+	}
+}
+
+func TestPasswordsFollowProfiles(t *testing.T) {
+	s, dir := newStore(t)
+	p := mustAdd(t, s, Profile{URL: "ws://a", BasicAuth: true, BasicUser: "bob"}, "s3cret-pw")
+
+	// Stored under service "agentdesk", user "server:<id>".
+	if v, err := keyring.Get("agentdesk", "server:"+p.ID); err != nil || v != "s3cret-pw" {
+		t.Fatalf("keyring holds %q, %v", v, err)
+	}
+	// Renaming and editing keep it.
+	p.Alias = "renamed"
+	p.URL = "ws://a-new"
+	if _, err := s.Update(bg, p, nil); err != nil {
+		t.Fatal(err)
+	}
+	// A new run (no in-memory cache) reads it back from the keyring.
+	fresh := NewSecrets(SecretsOptions{Getenv: noEnv})
+	s2, err := Load(dir, Options{Secrets: fresh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := s2.ServerConfig(bg, p.ID)
+	want := conn.ServerConfig{ID: conn.ServerID(p.ID), Label: "renamed", URL: "ws://a-new/ws", BasicUser: "bob", BasicPassword: "s3cret-pw"}
+	if err != nil || cfg != want {
+		t.Errorf("ServerConfig = %+v, %v\nwant %+v", cfg, err, want)
+	}
+	// Changing it replaces it; "" removes it.
+	np := "n3w"
+	if _, err := s2.Update(bg, p, &np); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := keyring.Get("agentdesk", "server:"+p.ID); v != "n3w" {
+		t.Errorf("keyring after change = %q", v)
+	}
+	// Deleting the profile deletes its password.
+	if err := s2.Delete(bg, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyring.Get("agentdesk", "server:"+p.ID); !errors.Is(err, keyring.ErrNotFound) {
+		t.Errorf("password still in keyring after delete: %v", err)
+	}
+	if v, _ := fresh.Password(bg, p.ID); v != "" {
+		t.Errorf("password still in memory after delete")
+	}
+	// Without Basic auth, a password passed to Add is not stored.
+	q := mustAdd(t, s2, Profile{URL: "ws://q"}, "ignored")
+	if _, err := keyring.Get("agentdesk", "server:"+q.ID); !errors.Is(err, keyring.ErrNotFound) {
+		t.Errorf("password stored without Basic auth: %v", err)
+	}
+}
+
+func TestServerConfigs(t *testing.T) {
+	kr := newFakeKeyring()
+	sec := NewSecrets(SecretsOptions{Keyring: kr, Getenv: noEnv})
+	s, err := Load(t.TempDir(), Options{Secrets: sec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := s.Add(bg, Profile{URL: "ws://a", Enabled: true, BasicAuth: true, BasicUser: "u"}, "pa")
+	b, _ := s.Add(bg, Profile{URL: "ws://b", Alias: "B"}, "")
+	cfgs, err := s.ServerConfigs(bg)
+	if err != nil || len(cfgs) != 2 || cfgs[0].BasicPassword != "pa" || cfgs[1].Label != "B" || cfgs[1].ID != conn.ServerID(b.ID) {
+		t.Fatalf("ServerConfigs = %+v, %v", cfgs, err)
+	}
+
+	// With a failing keyring, the configs still come back, without the
+	// password, and the error names the server.
+	kr.fail(errNoSecretService)
+	cold := NewSecrets(SecretsOptions{Keyring: kr, Getenv: noEnv})
+	s2, _ := Load(filepath.Dir(s.Path()), Options{Secrets: cold})
+	cfgs, err = s2.ServerConfigs(bg)
+	if !errors.Is(err, ErrKeyringUnavailable) || !strings.Contains(err.Error(), `"a"`) || len(cfgs) != 2 || cfgs[0].BasicPassword != "" {
+		t.Errorf("ServerConfigs with a failing keyring = %+v, %v", cfgs, err)
+	}
+	if _, err := s2.ServerConfig(bg, "nope"); !errors.Is(err, ErrNoSuchProfile) {
+		t.Errorf("ServerConfig(unknown) = %v", err)
+	}
+	_ = a
+}
+
+func TestConcurrentUse(t *testing.T) {
+	s, dir := newStore(t)
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			p, err := s.Add(bg, Profile{URL: fmt.Sprintf("ws://h%d", i), BasicAuth: true, BasicUser: "u"}, "pw")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			p.Alias = fmt.Sprint("n", i)
+			if _, err := s.Update(bg, p, nil); err != nil {
+				t.Error(err)
+			}
+			_ = s.Profiles()
+			_ = s.Settings()
+		})
+	}
+	wg.Wait()
+	if n := len(reload(t, s, dir).Profiles()); n != 20 {
+		t.Errorf("%d profiles after concurrent adds", n)
+	}
+	// No temp files are left behind.
+	if names := dirFiles(t, dir); len(names) != 1 {
+		t.Errorf("files in config dir: %q", names)
+	}
+}
