@@ -2,6 +2,8 @@ package conn_test
 
 import (
 	"context"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -104,7 +106,9 @@ func assertHealthy(t *testing.T, m *conn.Manager, log *eventLog, good *aaserver.
 // Failures that end the connection: the server goes to the named phase with
 // an error that says what happened, and the healthy server is unaffected.
 func TestBrokenConnections(t *testing.T) {
-	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())
+	tlsSrv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
+	tlsSrv.StartTLS()
 	t.Cleanup(tlsSrv.Close)
 	plainSrv := httptest.NewServer(http.NotFoundHandler())
 	t.Cleanup(plainSrv.Close)

@@ -32,7 +32,7 @@ type Manager struct {
 	out    chan Event
 	wg     sync.WaitGroup
 
-	mu       sync.Mutex
+	mu       sync.RWMutex
 	servers  map[ServerID]*server
 	token    string
 	nickname string
@@ -46,7 +46,7 @@ func NewManager(opts Options) *Manager {
 	m := &Manager{
 		opts: opts, ctx: ctx, cancel: cancel,
 		queue:    newEventQueue(),
-		out:      make(chan Event, 64),
+		out:      make(chan Event, 256),
 		servers:  map[ServerID]*server{},
 		token:    opts.Token,
 		nickname: opts.Nickname,
@@ -88,9 +88,9 @@ func (m *Manager) current(e Event) bool {
 		return true
 	}
 	o := e.origin()
-	m.mu.Lock()
+	m.mu.RLock()
 	s := m.servers[o.Server]
-	m.mu.Unlock()
+	m.mu.RUnlock()
 	return s != nil && s.epoch.Load() == o.epoch
 }
 

@@ -117,9 +117,7 @@ func (s *server) update(cfg ServerConfig) {
 	case old.Enabled != cfg.Enabled:
 		s.restartLocked()
 	case old.Label != cfg.Label:
-		st := s.state
-		st.Since = s.state.Since
-		s.setStateLocked(st)
+		s.setStateLocked(s.state) // same state, new label
 	}
 }
 
@@ -221,43 +219,34 @@ func (l *loginSuccess) Unwrap() error { return l.cause }
 func (s *server) connectOnce(ctx context.Context, cfg ServerConfig, gen uint64) error {
 	token, nickname := s.m.identity()
 	sess, err := dialSession(ctx, cfg, s.m.opts, nickname, token,
-		func(msg *wire.WebsocketMessage) { s.onFrame(gen, msg) },
+		func(sess *session, msg *wire.WebsocketMessage) { s.onFrame(gen, sess, msg) },
 		func(err error) { s.onWarning(gen, err) })
-	if err != nil {
-		return err
+	if err == nil {
+		// SetNickname skips servers without a live session; catch a change
+		// made while this one was logging in.
+		if _, now := s.m.identity(); now != nickname {
+			_ = sess.write(&wire.WebsocketMessage{Cmd: wire.CmdUserLogin, StrParam: token, Nickname: now})
+		}
+		sess.requestSnapshot(token)
+		select {
+		case <-sess.done:
+		case <-ctx.Done():
+			sess.close()
+		}
+		err = &loginSuccess{cause: sess.failure(false)}
 	}
 	s.mu.Lock()
-	if s.gen != gen || ctx.Err() != nil {
-		s.mu.Unlock()
-		sess.close()
-		return ctx.Err()
-	}
-	s.sess = sess
-	s.reconcileFrom = s.arrivals
-	s.mu.Unlock()
-
-	// SetNickname skips servers without a live session; catch a change
-	// made while this one was logging in.
-	if _, now := s.m.identity(); now != nickname {
-		_ = sess.write(&wire.WebsocketMessage{Cmd: wire.CmdUserLogin, StrParam: token, Nickname: now})
-	}
-	sess.requestSnapshot(token)
-
-	select {
-	case <-sess.done:
-	case <-ctx.Done():
-		sess.close()
-	}
-	s.mu.Lock()
-	s.sess = nil
-	// Replies whose delivery was not confirmed go back to the outbox; the
-	// next reconcile resends them if their request is still pending.
-	for _, id := range sortedKeys(s.inflight) {
-		s.outbox = append(s.outbox, s.inflight[id])
-		delete(s.inflight, id)
+	if s.gen == gen && s.sess != nil {
+		s.sess = nil
+		// Replies whose delivery was not confirmed go back to the outbox;
+		// the next reconcile resends them if their request is still pending.
+		for _, id := range sortedKeys(s.inflight) {
+			s.outbox = append(s.outbox, s.inflight[id])
+			delete(s.inflight, id)
+		}
 	}
 	s.mu.Unlock()
-	return &loginSuccess{cause: sess.failure(false)}
+	return err
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -294,7 +283,7 @@ func (s *server) warnLocked(err error) {
 
 // onFrame turns one decoded frame into events. It runs on the reader
 // goroutine and never blocks on the consumer.
-func (s *server) onFrame(gen uint64, m *wire.WebsocketMessage) {
+func (s *server) onFrame(gen uint64, sess *session, m *wire.WebsocketMessage) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.gen != gen {
@@ -305,13 +294,16 @@ func (s *server) onFrame(gen uint64, m *wire.WebsocketMessage) {
 	}
 	switch m.GetCmd() {
 	case wire.CmdUserLogin:
-		// Announce the connection here, on the reader, so the state change
-		// comes before any event the server sends after the login. A repeated
-		// login (nickname change) may come with a new client id.
+		// The session goes live here, on the reader, so it can be used as
+		// soon as "connected" is announced and before any event the server
+		// sends after the login. A repeated login (nickname change) may
+		// come with a new client id.
 		r := m.GetUserLoginResponse()
 		switch {
 		case !r.GetSuccess():
-		case s.state.Phase != PhaseConnected:
+		case s.sess == nil:
+			s.sess = sess
+			s.reconcileFrom = s.arrivals
 			s.setStateLocked(State{Phase: PhaseConnected, ClientID: r.GetClientId()})
 		case r.GetClientId() != "" && r.GetClientId() != s.state.ClientID:
 			st := s.state
@@ -490,6 +482,9 @@ func (s *server) reconcileLocked(r *wire.GetPendingMessagesResponse) {
 	}
 	s.emit(Reconciled{Origin: s.origin(), Pending: len(order)})
 
+	if s.sess == nil {
+		return // the connection is already gone; the outbox waits for the next one
+	}
 	queued := s.outbox
 	s.outbox = nil
 	for _, out := range queued {

@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -34,8 +35,9 @@ type session struct {
 	loggedIn chan *wire.UserLoginResponse // first login answer
 	loginOK  sync.Once
 
-	// handle gets every decoded frame, on the reader goroutine. It must not block.
-	handle func(*wire.WebsocketMessage)
+	// handle gets every decoded frame, with the session it came on, on the
+	// reader goroutine. It must not block.
+	handle func(*session, *wire.WebsocketMessage)
 	// warn hears about frames that were skipped; the session goes on.
 	warn func(error)
 
@@ -75,7 +77,7 @@ func basicAuthHeader(cfg ServerConfig) http.Header {
 // dialSession opens the socket, starts both pumps and logs in. On success the
 // session is live and has asked for pending requests and online users.
 func dialSession(ctx context.Context, cfg ServerConfig, opts Options, nickname, token string,
-	handle func(*wire.WebsocketMessage), warn func(error)) (*session, error) {
+	handle func(*session, *wire.WebsocketMessage), warn func(error)) (*session, error) {
 	u, err := parseServerURL(cfg.URL)
 	if err != nil {
 		return nil, err
@@ -206,13 +208,28 @@ func (s *session) readPump() {
 		}
 		return err
 	})
+	// One buffer serves every frame: proto.Unmarshal copies what it keeps.
+	var buf bytes.Buffer
+	lastExtend := time.Now()
 	for {
-		kind, data, err := s.ws.ReadMessage()
+		kind, r, err := s.ws.NextReader()
+		if err == nil {
+			buf.Reset()
+			_, err = buf.ReadFrom(r)
+		}
 		if err != nil {
 			s.end(s.readError(err))
 			return
 		}
-		s.extendDeadline()
+		data := buf.Bytes()
+		// Moving the deadline costs a syscall-ish call; once a second is plenty.
+		if now := time.Now(); now.Sub(lastExtend) > time.Second {
+			lastExtend = now
+			s.extendDeadline()
+		}
+		if buf.Cap() > 1<<20 && len(data) < 1<<16 {
+			buf = bytes.Buffer{} // let a one-off huge frame's memory go
+		}
 		if kind != websocket.BinaryMessage {
 			s.warn(newError(FailureProtocol, nil, "ignored a text frame from %s (the protocol uses binary frames)", s.url.Host))
 			continue
@@ -225,7 +242,7 @@ func (s *session) readPump() {
 		if m.GetCmd() == wire.CmdUserLogin && m.GetUserLoginResponse() != nil {
 			s.loginOK.Do(func() { s.loggedIn <- m.GetUserLoginResponse() })
 		}
-		s.handle(&m)
+		s.handle(s, &m)
 	}
 }
 

@@ -1,0 +1,93 @@
+package conn
+
+import (
+	"testing"
+	"time"
+)
+
+// No delay ever exceeds the cap, jitter included; the first is about 1 s;
+// they grow; and reset starts over.
+func TestReconnectDelaysAreCapped(t *testing.T) {
+	d := newReconnectDelays(time.Second, 5*time.Minute)
+	first := d.next()
+	if first < 500*time.Millisecond || first > 1500*time.Millisecond {
+		t.Fatalf("first delay %v, want about 1 s", first)
+	}
+	var last time.Duration
+	for i := 0; i < 10000; i++ {
+		last = d.next()
+		if last > 5*time.Minute {
+			t.Fatalf("delay %d = %v exceeds 5 minutes", i, last)
+		}
+	}
+	if last < 150*time.Second {
+		t.Fatalf("after many failures the delay is %v; it should have grown to minutes", last)
+	}
+	d.reset()
+	if again := d.next(); again > 1500*time.Millisecond {
+		t.Fatalf("after reset the delay is %v", again)
+	}
+}
+
+// Events from before an edit that changed the endpoint are dropped, not
+// credited to the reconfigured server.
+func TestStaleEpochEventsAreDropped(t *testing.T) {
+	m := NewManager(Options{})
+	defer m.Close()
+	m.Put(ServerConfig{ID: "s", URL: "ws://127.0.0.1:1/ws"}) // disabled: no dialling
+	waitFor := func(match func(Event) bool) Event {
+		t.Helper()
+		timeout := time.After(5 * time.Second)
+		for {
+			select {
+			case e := <-m.Events():
+				if match(e) {
+					return e
+				}
+			case <-timeout:
+				t.Fatal("timed out")
+				return nil
+			}
+		}
+	}
+	waitFor(func(e Event) bool { sc, ok := e.(StateChanged); return ok && sc.State.Phase == PhaseDisabled })
+	s := m.server("s")
+	old := s.origin()
+
+	m.Put(ServerConfig{ID: "s", URL: "ws://127.0.0.1:2/ws"})
+	if s.origin().epoch == old.epoch {
+		t.Fatal("changing the URL did not start a new epoch")
+	}
+	// An event the old connection produced late, then one from now.
+	m.queue.push(RequestArrived{Origin: old, Request: &Request{Server: "s", ID: "stale"}})
+	m.queue.push(RequestArrived{Origin: s.origin(), Request: &Request{Server: "s", ID: "fresh"}})
+	got := waitFor(func(e Event) bool { _, ok := e.(RequestArrived); return ok }).(RequestArrived)
+	if got.Request.ID != "fresh" {
+		t.Fatalf("event from the old endpoint was delivered: %q", got.Request.ID)
+	}
+
+	// A rename keeps the epoch: nothing about the endpoint changed.
+	epoch := s.origin().epoch
+	m.Put(ServerConfig{ID: "s", URL: "ws://127.0.0.1:2/ws", Label: "Renamed"})
+	if s.origin().epoch != epoch {
+		t.Fatal("a rename started a new epoch")
+	}
+}
+
+func TestHTTPBase(t *testing.T) {
+	cases := map[string]string{
+		"ws://h:2000/ws":             "http://h:2000",
+		"wss://example.com/proxy/ws": "https://example.com/proxy",
+		"ws://h/":                    "http://h",
+		"ws://[::1]:2000/ws":         "http://[::1]:2000",
+	}
+	for in, want := range cases {
+		got, err := HTTPBase(in)
+		if err != nil || got != want {
+			t.Errorf("HTTPBase(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := HTTPBase("http://h/ws"); err == nil {
+		t.Error("HTTPBase accepted an http URL")
+	}
+}
