@@ -9,7 +9,7 @@ OS_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrand
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev wayland-protocols \
 	xvfb xauth xdotool imagemagick dbus gnome-keyring libsecret-tools
 RELEASE_FLAGS := -trimpath -ldflags="-s -w" -tags migrated_fynedo
-XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
+XVFB := xvfb-run -a -s "-screen 0 1280x800x24 -noreset"
 
 .PHONY: all deps build release run test vet unit test-keyring test-e2e bench package generate clean
 

@@ -151,3 +151,48 @@ func TestE2EKeyboardAnswersReachTheirServers(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	screenshot(t, "e2e.png")
 }
+
+// launchToWindow starts bin and returns how long until its window named
+// title is mapped on the X display.
+func launchToWindow(b *testing.B, bin, title string, args ...string) time.Duration {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "AGENTDESK_TOKEN=bench", "LANG=en_US.UTF-8")
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	// xdotool's own --sync polls too coarsely for this; ask every 20 ms.
+	for deadline := start.Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if exec.Command("xdotool", "search", "--onlyvisible", "--name", title).Run() == nil {
+			return time.Since(start)
+		}
+	}
+	b.Fatalf("%s never showed a window", bin)
+	return 0
+}
+
+// BenchmarkLaunchToFirstFrame: agentdesk (with an empty config) until its
+// window is visible, against a bare Fyne window, alternating, under Xvfb.
+func BenchmarkLaunchToFirstFrame(b *testing.B) {
+	dir := b.TempDir()
+	app := filepath.Join(dir, "agentdesk")
+	bare := filepath.Join(dir, "barewindow")
+	for bin, pkg := range map[string]string{app: ".", bare: "./ui/internal/barewindow"} {
+		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+			b.Fatalf("build %s: %v\n%s", pkg, err, out)
+		}
+	}
+	var ours, base time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		base += launchToWindow(b, bare, "barewindow")
+		ours += launchToWindow(b, app, "agentdesk", "--config-dir", b.TempDir())
+	}
+	b.ReportMetric(float64(ours.Milliseconds())/float64(b.N), "ms-agentdesk")
+	b.ReportMetric(float64(base.Milliseconds())/float64(b.N), "ms-bare")
+	b.ReportMetric(float64(ours)/float64(base), "x-bare")
+}

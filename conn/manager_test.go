@@ -31,6 +31,21 @@ func waitClients(t *testing.T, s *aaserver.Server, n int) {
 	}
 }
 
+// withPeer starts a server with us and bob, another human, connected to it
+// as server "S".
+func withPeer(t *testing.T) (*aaserver.Server, *conn.Manager, *eventLog, *conn.Manager, *eventLog) {
+	t.Helper()
+	s := startServer(t, aaserver.Config{})
+	me, log := newManager(t, fastOptions())
+	peerOpts := fastOptions()
+	peerOpts.Nickname = "bob"
+	peer, peerLog := newManager(t, peerOpts)
+	me.Put(serverCfg("S", s.URL()))
+	peer.Put(serverCfg("S", s.URL()))
+	waitClients(t, s, 2)
+	return s, me, log, peer, peerLog
+}
+
 func arrivedID(l *eventLog, server conn.ServerID, id string) *conn.Request {
 	l.t.Helper()
 	return waitEvent(l, server, func(e conn.RequestArrived) bool { return e.Request.ID == id }).Request
@@ -113,14 +128,7 @@ func TestWorkReportConfirmation(t *testing.T) {
 
 // Another human answers first: we hear who and what, and our late reply is refused.
 func TestAnsweredElsewhere(t *testing.T) {
-	s := startServer(t, aaserver.Config{})
-	me, log := newManager(t, fastOptions())
-	peerOpts := fastOptions()
-	peerOpts.Nickname = "bob"
-	peer, peerLog := newManager(t, peerOpts)
-	me.Put(serverCfg("S", s.URL()))
-	peer.Put(serverCfg("S", s.URL()))
-	waitClients(t, s, 2)
+	s, me, log, peer, peerLog := withPeer(t)
 
 	answer := ask(t, s, "q1", "ship it?", 60)
 	arrivedID(log, "S", "q1")
@@ -201,14 +209,7 @@ func setEnabled(m *conn.Manager, id, url string, on bool) {
 // After a reconnect the server's pending list is the truth: requests
 // answered meanwhile are gone, new ones appear in creation order.
 func TestReconcileAfterReconnect(t *testing.T) {
-	s := startServer(t, aaserver.Config{})
-	m, log := newManager(t, fastOptions())
-	peerOpts := fastOptions()
-	peerOpts.Nickname = "bob"
-	peer, peerLog := newManager(t, peerOpts)
-	m.Put(serverCfg("S", s.URL()))
-	peer.Put(serverCfg("S", s.URL()))
-	waitClients(t, s, 2)
+	s, m, log, peer, peerLog := withPeer(t)
 
 	ask(t, s, "kept", "still pending", 60)
 	ask(t, s, "answered", "answered while away", 60)
@@ -247,14 +248,7 @@ func TestReconcileAfterReconnect(t *testing.T) {
 // A reply made offline waits in the outbox and is sent on reconnect; one
 // whose request was resolved meanwhile is reported, never dropped silently.
 func TestOutboxDeliversOrReports(t *testing.T) {
-	s := startServer(t, aaserver.Config{})
-	m, log := newManager(t, fastOptions())
-	peerOpts := fastOptions()
-	peerOpts.Nickname = "bob"
-	peer, peerLog := newManager(t, peerOpts)
-	m.Put(serverCfg("S", s.URL()))
-	peer.Put(serverCfg("S", s.URL()))
-	waitClients(t, s, 2)
+	s, m, log, peer, peerLog := withPeer(t)
 
 	answer := ask(t, s, "later", "reply while offline", 60)
 	ask(t, s, "lost", "answered by bob meanwhile", 60)
