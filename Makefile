@@ -61,7 +61,8 @@ test-e2e:
 test: deps vet unit test-keyring test-e2e
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 100000x ./conn/
+	$(GO) test -run '^$$' -bench 'PushToEvent|FanIn' -benchtime 100000x ./conn/
+	$(GO) test -run '^$$' -bench IdleDeadServers -benchtime 1x ./conn/
 	$(GO) test -run '^$$' -bench . ./ui/...
 
 # package builds a Linux package (.tar.xz with a .desktop entry) with the
