@@ -10,12 +10,13 @@ import (
 
 	"github.com/agentdesk/agentdesk/conn"
 	"github.com/agentdesk/agentdesk/conn/aaserver"
+	"github.com/agentdesk/agentdesk/conn/aaserver/aatest"
 )
 
 func TestHealthProbe(t *testing.T) {
-	stock := startServer(t, aaserver.Config{})
-	newer := startServer(t, aaserver.Config{Version: "2.0.1"})
-	proxied := startServer(t, aaserver.Config{BasicUser: "u", BasicPassword: "pw"})
+	stock := aatest.Start(t, aaserver.Config{})
+	newer := aatest.Start(t, aaserver.Config{Version: "2.0.1"})
+	proxied := aatest.Start(t, aaserver.Config{BasicUser: "u", BasicPassword: "pw"})
 	var hits atomic.Int32
 	opencode := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
@@ -79,7 +80,7 @@ func TestHealthRetriesNetworkErrorsOnce(t *testing.T) {
 // Basic auth goes on the WebSocket upgrade too; "Test connection" reports
 // health and the login result without a Manager.
 func TestCheckWithBasicAuth(t *testing.T) {
-	s := startServer(t, aaserver.Config{BasicUser: "u", BasicPassword: "pw"})
+	s := aatest.Start(t, aaserver.Config{BasicUser: "u", BasicPassword: "pw"})
 	cfg := serverCfg("p", s.URL())
 	cfg.BasicUser, cfg.BasicPassword = "u", "pw"
 	res := conn.Check(context.Background(), cfg, fastOptions())

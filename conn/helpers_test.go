@@ -83,17 +83,6 @@ func waitPhase(l *eventLog, server conn.ServerID, p conn.Phase) conn.State {
 	return waitEvent(l, server, func(e conn.StateChanged) bool { return e.State.Phase == p }).State
 }
 
-// startServer runs an in-process compatible server for the test.
-func startServer(t *testing.T, cfg aaserver.Config) *aaserver.Server {
-	t.Helper()
-	s, err := aaserver.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 func serverCfg(id, url string) conn.ServerConfig {
 	return conn.ServerConfig{ID: conn.ServerID(id), Label: id, URL: url, Enabled: true}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/agentdesk/agentdesk/conn"
 	"github.com/agentdesk/agentdesk/conn/aaserver"
+	"github.com/agentdesk/agentdesk/conn/aaserver/aatest"
 	"github.com/agentdesk/agentdesk/conn/wire"
 )
 
@@ -59,7 +60,7 @@ func TestBadServersAreIsolated(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			good := startServer(t, aaserver.Config{})
+			good := aatest.Start(t, aaserver.Config{})
 			bad, _ := hostileServer(t, tc.script)
 			m, log := newManager(t, fastOptions())
 			m.Put(serverCfg("good", good.URL()))
@@ -146,7 +147,7 @@ func TestBrokenConnections(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			good := startServer(t, aaserver.Config{})
+			good := aatest.Start(t, aaserver.Config{})
 			opts := fastOptions()
 			opts.ReadLimit = 4096
 			opts.LoginTimeout = 300 * time.Millisecond

@@ -10,6 +10,7 @@ import (
 
 	"github.com/agentdesk/agentdesk/conn"
 	"github.com/agentdesk/agentdesk/conn/aaserver"
+	"github.com/agentdesk/agentdesk/conn/aaserver/aatest"
 	"github.com/agentdesk/agentdesk/conn/wire"
 )
 
@@ -35,7 +36,7 @@ func waitClients(t *testing.T, s *aaserver.Server, n int) {
 // as server "S".
 func withPeer(t *testing.T) (*aaserver.Server, *conn.Manager, *eventLog, *conn.Manager, *eventLog) {
 	t.Helper()
-	s := startServer(t, aaserver.Config{})
+	s := aatest.Start(t, aaserver.Config{})
 	me, log := newManager(t, fastOptions())
 	peerOpts := fastOptions()
 	peerOpts.Nickname = "bob"
@@ -58,8 +59,8 @@ func replyStatus(l *eventLog, server conn.ServerID, id string, st conn.ReplyStat
 
 // Two servers carry the same request id; each answer goes to its own server.
 func TestSameIDOnTwoServersRoutesEachReply(t *testing.T) {
-	a := startServer(t, aaserver.Config{})
-	b := startServer(t, aaserver.Config{})
+	a := aatest.Start(t, aaserver.Config{})
+	b := aatest.Start(t, aaserver.Config{})
 	m, log := newManager(t, fastOptions())
 	m.Put(serverCfg("A", a.URL()))
 	m.Put(serverCfg("B", b.URL()))
@@ -98,7 +99,7 @@ func TestSameIDOnTwoServersRoutesEachReply(t *testing.T) {
 }
 
 func TestWorkReportConfirmation(t *testing.T) {
-	s := startServer(t, aaserver.Config{})
+	s := aatest.Start(t, aaserver.Config{})
 	m, log := newManager(t, fastOptions())
 	m.Put(serverCfg("S", s.URL()))
 	waitClients(t, s, 1)
@@ -151,7 +152,7 @@ func TestAnsweredElsewhere(t *testing.T) {
 // Reply and cancel broadcasts carry no token filter; ones about requests we
 // never held are ignored.
 func TestIgnoresBroadcastsAboutOthersRequests(t *testing.T) {
-	s := startServer(t, aaserver.Config{TimeoutUnit: 10 * time.Millisecond})
+	s := aatest.Start(t, aaserver.Config{TimeoutUnit: 10 * time.Millisecond})
 	m, log := newManager(t, fastOptions())
 	m.Put(serverCfg("S", s.URL()))
 	otherOpts := fastOptions()
@@ -188,7 +189,7 @@ func TestIgnoresBroadcastsAboutOthersRequests(t *testing.T) {
 }
 
 func TestCancelledWhenAgentTimesOut(t *testing.T) {
-	s := startServer(t, aaserver.Config{TimeoutUnit: 10 * time.Millisecond})
+	s := aatest.Start(t, aaserver.Config{TimeoutUnit: 10 * time.Millisecond})
 	m, log := newManager(t, fastOptions())
 	m.Put(serverCfg("S", s.URL()))
 	waitClients(t, s, 1)
@@ -287,8 +288,8 @@ func TestOutboxDeliversOrReports(t *testing.T) {
 // Editing a server's URL reconnects it at once; what the old endpoint held
 // is reconciled away, and new events carry the same server id.
 func TestEditURLReconnects(t *testing.T) {
-	a := startServer(t, aaserver.Config{})
-	b := startServer(t, aaserver.Config{})
+	a := aatest.Start(t, aaserver.Config{})
+	b := aatest.Start(t, aaserver.Config{})
 	m, log := newManager(t, fastOptions())
 	m.Put(serverCfg("S", a.URL()))
 	waitClients(t, a, 1)
@@ -323,7 +324,7 @@ func TestEditURLReconnects(t *testing.T) {
 
 // A silent, half-open socket is noticed by our own pings and redialled.
 func TestHalfOpenSocketIsRedialled(t *testing.T) {
-	s := startServer(t, aaserver.Config{})
+	s := aatest.Start(t, aaserver.Config{})
 	opts := fastOptions()
 	opts.PingInterval = 50 * time.Millisecond
 	opts.DeadAfter = 300 * time.Millisecond
@@ -379,7 +380,7 @@ func TestRestartAndRetryNow(t *testing.T) {
 
 // Presence, nickname changes and chat, all scoped to one server.
 func TestPresenceAndChat(t *testing.T) {
-	s := startServer(t, aaserver.Config{})
+	s := aatest.Start(t, aaserver.Config{})
 	me, log := newManager(t, fastOptions())
 	me.Put(serverCfg("S", s.URL()))
 	snap := waitEvent(log, "S", func(conn.OnlineUsers) bool { return true })
@@ -450,7 +451,7 @@ func TestDeadServerDoesNotDelayOthers(t *testing.T) {
 	opts.HandshakeTimeout = 30 * time.Second
 	m, log := newManager(t, opts)
 	m.Put(serverCfg("hang", "ws://"+l.Addr().String()+"/ws"))
-	good := startServer(t, aaserver.Config{})
+	good := aatest.Start(t, aaserver.Config{})
 	start := time.Now()
 	m.Put(serverCfg("good", good.URL()))
 	waitPhase(log, "good", conn.PhaseConnected)

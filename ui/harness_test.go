@@ -81,7 +81,7 @@ func newHarnessOpts(t testing.TB, maxFinished int, mods ...func(*desk.Options)) 
 		benchApp = a
 	}
 	a.Settings().SetTheme(testTheme())
-	sec := profiles.NewSecrets(profiles.SecretsOptions{Keyring: desk.NewMemoryKeyring(), Getenv: func(string) string { return "" }})
+	sec := profiles.NewMemorySecrets()
 	if err := sec.SetToken(context.Background(), testToken); err != nil {
 		t.Fatal(err)
 	}
@@ -235,16 +235,6 @@ func hasText(o fyne.CanvasObject, text string) bool {
 		}
 	})
 	return ok
-}
-
-func startServer(t *testing.T) *aaserver.Server {
-	t.Helper()
-	s, err := aaserver.Start(aaserver.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
 }
 
 func profileFor(url, alias, user string) profiles.Profile {

@@ -13,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/agentdesk/agentdesk/conn"
+	"github.com/agentdesk/agentdesk/conn/aaserver"
+	"github.com/agentdesk/agentdesk/conn/aaserver/aatest"
 	"github.com/agentdesk/agentdesk/conn/desk"
 	"github.com/agentdesk/agentdesk/conn/model"
 )
@@ -220,7 +222,7 @@ func TestServerDialogValidatesAndTests(t *testing.T) {
 	}
 
 	// Test connection against a live server, without saving.
-	s2 := startServer(t)
+	s2 := aatest.Start(t, aaserver.Config{})
 	d.basic.SetChecked(false)
 	d.address.SetText(s2.URL())
 	test.Tap(d.test)
@@ -241,7 +243,7 @@ func TestServerDialogValidatesAndTests(t *testing.T) {
 
 func TestServerDialogNeverShowsStoredPassword(t *testing.T) {
 	h := newHarness(t)
-	s := startServer(t)
+	s := aatest.Start(t, aaserver.Config{})
 	p, err := h.core.AddServer(t.Context(), profileFor(s.URL(), "P", "bob"), "secret")
 	if err != nil {
 		t.Fatal(err)
@@ -351,7 +353,7 @@ func TestBridgeCoalescesBursts(t *testing.T) {
 }
 
 func TestTryTheDemoFromEmptyState(t *testing.T) {
-	a, b := startServer(t), startServer(t)
+	a, b := aatest.Start(t, aaserver.Config{}), aatest.Start(t, aaserver.Config{})
 	h := newHarnessOpts(t, 0, func(o *desk.Options) {
 		o.StartDemo = func() (desk.DemoBackend, error) {
 			return demoBackend{servers: []conn.ServerConfig{

@@ -221,7 +221,7 @@ func (c *Core) StartDemoMode(ctx context.Context) StartResult {
 		res.Err = fmt.Errorf("cannot start the demo: %w", err)
 		return res
 	}
-	sec := profiles.NewSecrets(profiles.SecretsOptions{Keyring: NewMemoryKeyring(), Getenv: func(string) string { return "" }})
+	sec := profiles.NewMemorySecrets()
 	store, err := profiles.Load(dir, profiles.Options{Secrets: sec, Logger: c.log})
 	if store == nil {
 		d.Close()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/agentdesk/agentdesk/conn"
 	"github.com/agentdesk/agentdesk/conn/aaserver"
+	"github.com/agentdesk/agentdesk/conn/aaserver/aatest"
 	"github.com/agentdesk/agentdesk/conn/desk"
 	"github.com/agentdesk/agentdesk/conn/model"
 	"github.com/agentdesk/agentdesk/conn/wire"
@@ -21,7 +22,7 @@ const token = "tok-1"
 
 func newCore(t *testing.T, mod func(*desk.Options)) *desk.Core {
 	t.Helper()
-	sec := profiles.NewSecrets(profiles.SecretsOptions{Keyring: desk.NewMemoryKeyring(), Getenv: func(string) string { return "" }})
+	sec := profiles.NewMemorySecrets()
 	if err := sec.SetToken(context.Background(), token); err != nil {
 		t.Fatal(err)
 	}
@@ -35,16 +36,6 @@ func newCore(t *testing.T, mod func(*desk.Options)) *desk.Core {
 	c := desk.New(o)
 	t.Cleanup(c.Close)
 	return c
-}
-
-func startServer(t *testing.T) *aaserver.Server {
-	t.Helper()
-	s, err := aaserver.Start(aaserver.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
 }
 
 func eventually(t *testing.T, what string, cond func() bool) {
@@ -88,7 +79,7 @@ func TestNotReadyBeforeStart(t *testing.T) {
 }
 
 func TestAddServerReplyWrapsAndDefaults(t *testing.T) {
-	srv := startServer(t)
+	srv := aatest.Start(t, aaserver.Config{})
 	c := newCore(t, nil)
 	if res := c.Start(context.Background()); res.Err != nil {
 		t.Fatal(res.Err)
@@ -149,7 +140,7 @@ func TestReplyTextDefaults(t *testing.T) {
 }
 
 func TestProfileChangesReconfigureThatServer(t *testing.T) {
-	a, b := startServer(t), startServer(t)
+	a, b := aatest.Start(t, aaserver.Config{}), aatest.Start(t, aaserver.Config{})
 	c := newCore(t, nil)
 	c.Start(context.Background())
 	ctx := context.Background()
@@ -183,7 +174,7 @@ func TestProfileChangesReconfigureThatServer(t *testing.T) {
 }
 
 func TestSaveSettingsPushesNicknameAndToken(t *testing.T) {
-	srv := startServer(t)
+	srv := aatest.Start(t, aaserver.Config{})
 	c := newCore(t, nil)
 	c.Start(context.Background())
 	ctx := context.Background()
@@ -221,7 +212,7 @@ func TestSendChatOfflineRecordsNotice(t *testing.T) {
 }
 
 func TestTestConnection(t *testing.T) {
-	srv := startServer(t)
+	srv := aatest.Start(t, aaserver.Config{})
 	c := newCore(t, nil)
 	c.Start(context.Background())
 	res, err := c.TestConnection(context.Background(), profiles.Profile{URL: srv.URL()}, nil)
@@ -249,7 +240,7 @@ func (d *fakeDemo) Nickname() string { return "you" }
 func (d *fakeDemo) Close()           { close(d.closed) }
 
 func TestDemoModeUsesTempConfig(t *testing.T) {
-	srv := startServer(t)
+	srv := aatest.Start(t, aaserver.Config{})
 	d := &fakeDemo{srv: srv, closed: make(chan struct{})}
 	dir := t.TempDir()
 	c := newCore(t, func(o *desk.Options) {
@@ -283,7 +274,7 @@ func TestDemoModeUsesTempConfig(t *testing.T) {
 }
 
 func TestEventsReachListeners(t *testing.T) {
-	srv := startServer(t)
+	srv := aatest.Start(t, aaserver.Config{})
 	c := newCore(t, nil)
 	got := make(chan conn.RequestArrived, 4)
 	c.OnEvent(func(e conn.Event) {
@@ -317,7 +308,7 @@ func writeFlutterPrefs(t *testing.T, url, tok, nick string) string {
 }
 
 func TestFirstRunImportConnects(t *testing.T) {
-	srv := startServer(t)
+	srv := aatest.Start(t, aaserver.Config{})
 	path := writeFlutterPrefs(t, srv.URL(), "", "flutter-nick")
 	c := newCore(t, func(o *desk.Options) { o.SkipFirstRunImport = false; o.FlutterPrefs = path })
 	res := c.Start(context.Background())
@@ -330,9 +321,9 @@ func TestFirstRunImportConnects(t *testing.T) {
 }
 
 func TestImportFromFileAppliesToken(t *testing.T) {
-	srv := startServer(t)
+	srv := aatest.Start(t, aaserver.Config{})
 	c := newCore(t, func(o *desk.Options) {
-		o.Secrets = profiles.NewSecrets(profiles.SecretsOptions{Keyring: desk.NewMemoryKeyring(), Getenv: func(string) string { return "" }})
+		o.Secrets = profiles.NewMemorySecrets()
 	})
 	c.Start(context.Background())
 	if c.HasToken() {

@@ -14,19 +14,10 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/agentdesk/agentdesk/conn/aaserver"
+	"github.com/agentdesk/agentdesk/conn/aaserver/aatest"
 	"github.com/agentdesk/agentdesk/conn/doctor"
 	"github.com/agentdesk/agentdesk/conn/wire"
 )
-
-func startServer(t *testing.T, cfg aaserver.Config) *aaserver.Server {
-	t.Helper()
-	s, err := aaserver.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
 
 // deadURL returns a loopback address nobody listens on.
 func deadURL(t *testing.T) string {
@@ -66,8 +57,8 @@ func runJSON(t *testing.T, args ...string) ([]doctor.Report, int, string) {
 func TestDoctorJSONWithURLs(t *testing.T) {
 	t.Setenv("AGENTDESK_TOKEN", "tok")
 	t.Setenv("AGENTDESK_NICKNAME", "doc")
-	a := startServer(t, aaserver.Config{})
-	b := startServer(t, aaserver.Config{Version: "1.4.0"})
+	a := aatest.Start(t, aaserver.Config{})
+	b := aatest.Start(t, aaserver.Config{Version: "1.4.0"})
 	// A user's client is online on a, so the agent's question stays pending.
 	watcher, _, err := (&websocketClient{}).login(a.URL(), "tok")
 	if err != nil {
@@ -112,7 +103,7 @@ func TestDoctorJSONWithURLs(t *testing.T) {
 
 func TestDoctorAuthFailedAndBadURL(t *testing.T) {
 	t.Setenv("AGENTDESK_TOKEN", "tok")
-	s := startServer(t, aaserver.Config{BasicUser: "u", BasicPassword: "p"})
+	s := aatest.Start(t, aaserver.Config{BasicUser: "u", BasicPassword: "p"})
 	reports, code, _ := runJSON(t, s.URL())
 	if code != 1 || reports[0].State != "auth-failed" || !strings.Contains(reports[0].Error, "401") {
 		t.Fatalf("exit %d: %+v", code, reports)
@@ -128,7 +119,7 @@ func TestDoctorAuthFailedAndBadURL(t *testing.T) {
 
 func TestDoctorTextTable(t *testing.T) {
 	t.Setenv("AGENTDESK_TOKEN", "tok")
-	s := startServer(t, aaserver.Config{})
+	s := aatest.Start(t, aaserver.Config{})
 	var out, errOut bytes.Buffer
 	code := doctor.Main([]string{s.URL()}, &out, &errOut)
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -147,8 +138,8 @@ func TestDoctorFirstRunImportFromFlutter(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", "")
 	t.Setenv("AGENTDESK_TOKEN", "")
 	t.Setenv("AGENTDESK_CONFIG_DIR", "")
-	a := startServer(t, aaserver.Config{})
-	b := startServer(t, aaserver.Config{})
+	a := aatest.Start(t, aaserver.Config{})
+	b := aatest.Start(t, aaserver.Config{})
 	const token = "flutter-secret-token"
 
 	list, _ := json.Marshal([]map[string]any{

@@ -1,4 +1,4 @@
-package desk
+package profiles
 
 import (
 	"sync"
@@ -6,8 +6,7 @@ import (
 	"github.com/zalando/go-keyring"
 )
 
-// MemoryKeyring is a profiles.Keyring that keeps secrets in memory only,
-// for demo mode and tests.
+// MemoryKeyring is a Keyring that keeps secrets in memory only.
 type MemoryKeyring struct {
 	mu sync.Mutex
 	m  map[string]string
@@ -44,4 +43,11 @@ func (k *MemoryKeyring) Delete(service, user string) error {
 	}
 	delete(k.m, service+"\x00"+user)
 	return nil
+}
+
+// NewMemorySecrets returns secrets that live in memory only and ignore
+// AGENTDESK_TOKEN: for demo mode, which must never touch the user's keyring,
+// and for tests.
+func NewMemorySecrets() *Secrets {
+	return NewSecrets(SecretsOptions{Keyring: NewMemoryKeyring(), Getenv: func(string) string { return "" }})
 }
