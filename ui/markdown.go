@@ -3,6 +3,7 @@ package ui
 import (
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
@@ -17,7 +18,11 @@ const maxMarkdown = 20000
 // only for http and https, opened by the app only when clicked.
 func safeSegments(md string, open func(*url.URL)) []widget.RichTextSegment {
 	if len(md) > maxMarkdown {
-		md = md[:maxMarkdown] + "…"
+		cut := maxMarkdown
+		for cut > 0 && !utf8.RuneStart(md[cut]) {
+			cut-- // never split a character (CJK text is 3 bytes a rune)
+		}
+		md = md[:cut] + "…"
 	}
 	return sanitize(widget.NewRichTextFromMarkdown(md).Segments, open)
 }

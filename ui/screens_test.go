@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -447,5 +448,15 @@ func TestBridgeStopDropsWork(t *testing.T) {
 	q.drain()
 	if ran || q.n != 0 {
 		t.Fatal("work ran after Stop")
+	}
+}
+
+// Long agent texts are cut at a character boundary, never mid-rune.
+func TestLongMarkdownIsCutOnACharacter(t *testing.T) {
+	md := "x" + strings.Repeat("界", maxMarkdown) // 1 + 3 bytes a rune: the byte limit lands mid-rune
+	rt := widget.NewRichText(safeSegments(md, func(*url.URL) {})...)
+	text := rt.String()
+	if !utf8.ValidString(text) || !strings.HasSuffix(text, "界…") {
+		t.Fatalf("cut text is not valid UTF-8 ending in a whole character: …%q", text[max(0, len(text)-12):])
 	}
 }
