@@ -42,7 +42,7 @@ func TestBadgeColor(t *testing.T) {
 	for _, c := range []struct {
 		up, enabled int
 		want        color.Color
-	}{{2, 2, colorAllUp}, {1, 2, colorSomeUp}, {0, 2, colorNoneUp}, {0, 0, colorNoneUp}} {
+	}{{2, 2, colorAllUp}, {1, 2, colorSomeUp}, {0, 2, colorNoneUp}, {0, 0, colorIdle}} {
 		if got := BadgeColor(c.up, c.enabled); got != c.want {
 			t.Errorf("BadgeColor(%d, %d) = %v", c.up, c.enabled, got)
 		}

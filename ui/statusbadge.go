@@ -17,17 +17,22 @@ import (
 	"github.com/agentdesk/agentdesk/conn/model"
 )
 
-// Badge colours: every enabled server connected, some, none.
+// Badge colours: every enabled server connected, some, none, and no
+// server enabled at all.
 var (
 	colorAllUp  = color.NRGBA{0x2e, 0xa0, 0x43, 0xff}
 	colorSomeUp = color.NRGBA{0xe0, 0x9b, 0x12, 0xff}
 	colorNoneUp = color.NRGBA{0xd0, 0x3a, 0x2f, 0xff}
+	colorIdle   = color.NRGBA{0x6b, 0x72, 0x80, 0xff}
 )
 
 // BadgeColor is the status badge's colour for connected of enabled servers:
-// green when all are connected, amber when some are, red when none are.
+// green when all are connected, amber when some are, red when none are, and
+// grey when no server is enabled (a first run is not an error).
 func BadgeColor(connected, enabled int) color.Color {
 	switch {
+	case enabled == 0:
+		return colorIdle
 	case enabled > 0 && connected >= enabled:
 		return colorAllUp
 	case connected > 0:
@@ -54,7 +59,7 @@ type StatusBadge struct {
 func NewStatusBadge(tapped func()) *StatusBadge {
 	b := &StatusBadge{OnTapped: tapped}
 	b.icon = widget.NewIcon(theme.StorageIcon())
-	b.circle = canvas.NewCircle(colorNoneUp)
+	b.circle = canvas.NewCircle(BadgeColor(0, 0))
 	b.count = canvas.NewText("0", color.White)
 	b.count.TextStyle.Bold = true
 	b.count.Alignment = fyne.TextAlignCenter
