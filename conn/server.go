@@ -40,7 +40,7 @@ type server struct {
 	sess       *session
 	connCancel context.CancelFunc
 
-	known         map[string]*knownRequest
+	known         map[string]knownRequest
 	arrivals      uint64 // sequence number of the latest arrival
 	reconcileFrom uint64 // arrivals when the pending list was asked for
 	outbox        []*outgoingReply
@@ -69,7 +69,7 @@ func newServer(m *Manager, cfg ServerConfig) *server {
 		ctx: ctx, cancel: cancel,
 		done:     make(chan struct{}),
 		wake:     make(chan struct{}, 1),
-		known:    map[string]*knownRequest{},
+		known:    map[string]knownRequest{},
 		inflight: map[string]*outgoingReply{},
 	}
 	s.state = State{Phase: PhaseConnecting, Label: cfg.Label, URL: cfg.URL, Since: time.Now()}
@@ -335,7 +335,7 @@ func (s *server) onFrame(gen uint64, sess *session, m *wire.WebsocketMessage) {
 		if text == "" {
 			text = m.GetStrParam()
 		}
-		if s.known[id] == nil {
+		if _, ok := s.known[id]; !ok {
 			return // broadcasts carry no token filter: not ours
 		}
 		by := m.GetNickname()
@@ -347,7 +347,7 @@ func (s *server) onFrame(gen uint64, sess *session, m *wire.WebsocketMessage) {
 	case wire.CmdRequestCancelled:
 		n := m.GetRequestCancelledNotification()
 		id := n.GetRequestId()
-		if s.known[id] == nil {
+		if _, ok := s.known[id]; !ok {
 			return
 		}
 		reason := n.GetReason()
@@ -408,11 +408,11 @@ func unixOrNow(sec int64) time.Time {
 }
 
 func (s *server) arriveLocked(r *Request, recovered bool) {
-	if s.known[r.ID] != nil {
+	if _, ok := s.known[r.ID]; ok {
 		return
 	}
 	s.arrivals++
-	s.known[r.ID] = &knownRequest{req: r, seq: s.arrivals}
+	s.known[r.ID] = knownRequest{req: r, seq: s.arrivals}
 	s.emit(RequestArrived{Origin: s.origin(), Request: r, Recovered: recovered})
 }
 
@@ -554,8 +554,8 @@ func (s *server) confirmLocked(validity map[string]bool) {
 func (s *server) reply(id, text string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := s.known[id]
-	if k == nil {
+	k, ok := s.known[id]
+	if !ok {
 		return fmt.Errorf("%w: %s on %s", ErrNotPending, id, s.cfg.Label)
 	}
 	if s.inflight[id] != nil || slices.ContainsFunc(s.outbox, func(o *outgoingReply) bool { return o.id == id }) {

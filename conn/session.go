@@ -208,8 +208,11 @@ func (s *session) readPump() {
 		}
 		return err
 	})
-	// One buffer serves every frame: proto.Unmarshal copies what it keeps.
+	// One buffer and one envelope serve every frame: proto.Unmarshal copies
+	// the bytes it keeps and resets the envelope, and handlers keep only the
+	// sub-messages, which are allocated afresh for each frame.
 	var buf bytes.Buffer
+	var m wire.WebsocketMessage
 	lastExtend := time.Now()
 	for {
 		kind, r, err := s.ws.NextReader()
@@ -234,7 +237,6 @@ func (s *session) readPump() {
 			s.warn(newError(FailureProtocol, nil, "ignored a text frame from %s (the protocol uses binary frames)", s.url.Host))
 			continue
 		}
-		var m wire.WebsocketMessage
 		if err := proto.Unmarshal(data, &m); err != nil {
 			s.warn(newError(FailureProtocol, err, "ignored a malformed frame from %s (%d bytes): %v", s.url.Host, len(data), err))
 			continue
