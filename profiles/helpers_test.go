@@ -182,14 +182,14 @@ var (
 // fakeKeyring is an in-memory keyring whose failures and hangs tests
 // control, independent of go-keyring's global mock.
 type fakeKeyring struct {
+	mem   *MemoryKeyring
 	mu    sync.Mutex
-	data  map[string]string
 	err   error         // returned by every call when set
 	block chan struct{} // calls wait for it to close when set
 	calls int
 }
 
-func newFakeKeyring() *fakeKeyring { return &fakeKeyring{data: map[string]string{}} }
+func newFakeKeyring() *fakeKeyring { return &fakeKeyring{mem: NewMemoryKeyring()} }
 
 func (k *fakeKeyring) enter() error {
 	k.mu.Lock()
@@ -206,36 +206,21 @@ func (k *fakeKeyring) Get(service, user string) (string, error) {
 	if err := k.enter(); err != nil {
 		return "", err
 	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.data[service+"/"+user]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return v, nil
+	return k.mem.Get(service, user)
 }
 
 func (k *fakeKeyring) Set(service, user, password string) error {
 	if err := k.enter(); err != nil {
 		return err
 	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.data[service+"/"+user] = password
-	return nil
+	return k.mem.Set(service, user, password)
 }
 
 func (k *fakeKeyring) Delete(service, user string) error {
 	if err := k.enter(); err != nil {
 		return err
 	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if _, ok := k.data[service+"/"+user]; !ok {
-		return keyring.ErrNotFound
-	}
-	delete(k.data, service+"/"+user)
-	return nil
+	return k.mem.Delete(service, user)
 }
 
 // fail makes every later call return err (nil: succeed again).
@@ -246,10 +231,8 @@ func (k *fakeKeyring) fail(err error) {
 }
 
 func (k *fakeKeyring) stored(user string) (string, bool) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.data[KeyringService+"/"+user]
-	return v, ok
+	v, err := k.mem.Get(KeyringService, user)
+	return v, err == nil
 }
 
 var errNoSecretService = errors.New("The name org.freedesktop.secrets was not provided by any .service files")
