@@ -90,7 +90,7 @@ func TestHandEditedWrongTypes(t *testing.T) {
 			{"id": "c", "url": "ftp://c"}
 		],
 		"settings": {"nickname": 5, "reply_prefix": true, "reply_affixes": "on",
-			"notifications": {"requests": "loud", "sound": true, "muted_servers": "all"}}
+			"notifications": {"requests": "loud", "chat": false, "muted_servers": "all"}}
 	}`)
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +105,7 @@ func TestHandEditedWrongTypes(t *testing.T) {
 	}
 	st := s.Settings()
 	if !strings.HasPrefix(st.Nickname, "desk-") || st.ReplyPrefix != "" || st.ReplyAffixes ||
-		!st.Notifications.Requests || !st.Notifications.Sound || st.Notifications.MutedServers != nil {
+		!st.Notifications.Requests || st.Notifications.Chat || st.Notifications.MutedServers != nil {
 		t.Errorf("settings = %+v", st)
 	}
 	for _, want := range []string{"server #1 is not a server entry", `"enabled"`, `"nickname"`, `"default_server"`, `"muted_servers"`, "server #3 has no address", `"ftp" is not supported`} {

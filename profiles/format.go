@@ -252,7 +252,6 @@ func (r *reader) settings(raw json.RawMessage, ids map[string]bool) Settings {
 		n := &s.Notifications
 		r.field(nobj, "requests", "the request notification switch", &n.Requests)
 		r.field(nobj, "chat", "the chat notification switch", &n.Chat)
-		r.field(nobj, "sound", "the notification sound switch", &n.Sound)
 		var muted []string
 		r.field(nobj, "muted_servers", "the muted servers", &muted)
 		kept, dropped := keepKnown(muted, ids)

@@ -33,8 +33,6 @@ type Notifications struct {
 	Requests bool `json:"requests"`
 	// Chat notifies on new chat messages.
 	Chat bool `json:"chat"`
-	// Sound plays a sound with each notification.
-	Sound bool `json:"sound"`
 	// MutedServers holds the IDs of profiles that never notify. IDs that
 	// name no profile are dropped on load and on save.
 	MutedServers []string `json:"muted_servers,omitempty"`

@@ -181,7 +181,6 @@ func TestSettingsPersistAndValidate(t *testing.T) {
 		ReplyAffixes: true,
 		Notifications: Notifications{
 			Requests:     true,
-			Sound:        true,
 			MutedServers: []string{a.ID, "ghost", a.ID},
 		},
 	}
