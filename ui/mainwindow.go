@@ -3,17 +3,20 @@ package ui
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/agentdesk/agentdesk/conn"
 	"github.com/agentdesk/agentdesk/conn/model"
+	"github.com/agentdesk/agentdesk/profiles"
 )
 
 // mainWindow is the main window's content: a toolbar (status badge, server
@@ -321,5 +324,11 @@ func (u *UI) importFromFile() {
 			})
 		}()
 	}, u.win)
+	// Start where the Flutter client keeps its settings, when it has any.
+	if path, err := profiles.FlutterPrefsPath(); err == nil {
+		if dir, err := storage.ListerForURI(storage.NewFileURI(filepath.Dir(path))); err == nil {
+			d.SetLocation(dir)
+		}
+	}
 	d.Show()
 }
