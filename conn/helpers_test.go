@@ -46,7 +46,7 @@ func newManager(t *testing.T, opts conn.Options) (*conn.Manager, *eventLog) {
 }
 
 // waitEvent returns the oldest event of type T from server that satisfies
-// ok; it fails the test after 10 s.
+// ok; it fails the test after 20 s.
 func waitEvent[T conn.Event](l *eventLog, server conn.ServerID, ok func(T) bool) T {
 	l.t.Helper()
 	match := func(e conn.Event) (T, bool) {
@@ -59,7 +59,7 @@ func waitEvent[T conn.Event](l *eventLog, server conn.ServerID, ok func(T) bool)
 			return v
 		}
 	}
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(20 * time.Second) // generous: only a failing test waits this long
 	for {
 		select {
 		case e, open := <-l.ch:
