@@ -24,10 +24,13 @@ type pushServer struct {
 	*httptest.Server
 	frames [][]byte
 	start  chan struct{}
+	// written is closed once every frame is on the wire. Writes block while
+	// the client does not read, so this also proves the client kept reading.
+	written chan struct{}
 }
 
-func newPushServer(b *testing.B, frames [][]byte) *pushServer {
-	ps := &pushServer{frames: frames, start: make(chan struct{})}
+func newPushServer(b testing.TB, frames [][]byte) *pushServer {
+	ps := &pushServer{frames: frames, start: make(chan struct{}), written: make(chan struct{})}
 	up := websocket.Upgrader{}
 	ps.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := up.Upgrade(w, r, nil)
@@ -61,6 +64,7 @@ func newPushServer(b *testing.B, frames [][]byte) *pushServer {
 				return
 			}
 		}
+		close(ps.written)
 		<-r.Context().Done()
 	}))
 	b.Cleanup(ps.Close)

@@ -3,10 +3,13 @@ package conn_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/agentdesk/agentdesk/conn"
 	"github.com/agentdesk/agentdesk/conn/aaserver"
@@ -460,5 +463,40 @@ func TestDeadServerDoesNotDelayOthers(t *testing.T) {
 	}
 	if st, _ := m.State("hang"); st.Phase != conn.PhaseConnecting {
 		t.Fatalf("hanging server state = %v", st.Phase)
+	}
+}
+
+// A consumer that does not read for a while neither stalls the socket reader
+// nor loses events. The server below writes synchronously 1000 frames of
+// 16 KB, more than the kernel's socket buffers hold: it can only finish
+// while nobody consumes events if our reader keeps draining the socket.
+// Afterwards every event arrives, in order.
+func TestSlowConsumerLosesNothing(t *testing.T) {
+	const n = 1000
+	frames := make([][]byte, n)
+	big := strings.Repeat("x", 16<<10)
+	for i := range frames {
+		frames[i], _ = proto.Marshal(&wire.WebsocketMessage{Cmd: wire.CmdAskQuestion, AskQuestionRequest: &wire.AskQuestionRequest{
+			ID: fmt.Sprintf("r%03d", i), Request: &wire.McpAskQuestionRequest{Question: big}}})
+	}
+	ps := newPushServer(t, frames)
+	m, log := newManager(t, fastOptions())
+	m.Put(serverCfg("S", wsURL(ps.URL)))
+	waitEvent(log, "S", func(conn.Reconciled) bool { return true })
+
+	close(ps.start)
+	select {
+	case <-ps.written:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the server could not write its burst: our reader stalled behind the consumer")
+	}
+	for i := 0; i < n; i++ {
+		r := waitEvent(log, "S", func(conn.RequestArrived) bool { return true })
+		if want := fmt.Sprintf("r%03d", i); r.Request.ID != want {
+			t.Fatalf("event %d is %s, want %s", i, r.Request.ID, want)
+		}
+	}
+	if st, _ := m.State("S"); st.Phase != conn.PhaseConnected {
+		t.Fatalf("state after the burst: %+v", st)
 	}
 }
