@@ -360,7 +360,7 @@ func (c *Core) onProfileChange(rt *runtime, ch profiles.Change) {
 		c.model.SetServers(modelServers(rt.store))
 		rt.mgr.Put(cfg)
 		if ch.Kind == profiles.ProfileAdded || ch.PasswordChanged {
-			go c.probe(rt, cfg)
+			go c.probe(cfg)
 		}
 	case profiles.ProfileDeleted:
 		rt.mgr.Remove(conn.ServerID(ch.ID))
@@ -636,13 +636,11 @@ func (c *Core) SendChat(k model.ChatKey, nickname, text string) error {
 	if err == nil {
 		err = rt.mgr.SendChat(k.Server, k.ClientID, text)
 	}
-	if err != nil {
-		c.model.AddOwnChat(k, nickname, text)
-		c.model.AddChatNotice(k, "not sent: "+err.Error())
-		return err
-	}
 	c.model.AddOwnChat(k, nickname, text)
-	return nil
+	if err != nil {
+		c.model.AddChatNotice(k, "not sent: "+err.Error())
+	}
+	return err
 }
 
 // RetryNow makes a server try to connect at once.
@@ -738,7 +736,7 @@ func (c *Core) probeLoop(ctx context.Context, rt *runtime) {
 	}
 }
 
-func (c *Core) probe(rt *runtime, cfg conn.ServerConfig) {
+func (c *Core) probe(cfg conn.ServerConfig) {
 	if !cfg.Enabled {
 		return
 	}
