@@ -17,7 +17,7 @@
 //	// show it, and go on. store.Notices() lists repairs made on load.
 //	res, err := store.FirstRunImport(ctx, "") // nil when there was nothing to do
 //	token, err := store.Secrets().Token(ctx)
-//	configs, err := store.ServerConfigs(ctx) // for the connection manager
+//	pw, err := store.BasicPassword(ctx, p) // for the connection manager
 //	store.Subscribe(func(c profiles.Change) { /* reconfigure c.ID */ })
 //
 // The package never imports Fyne: every call may block on disk or keyring

@@ -135,9 +135,10 @@ func testKeyringStoreLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := s2.ServerConfig(bg, p.ID)
-	if err != nil || cfg.BasicPassword != "integration-pw" || cfg.Label != "renamed" {
-		t.Fatalf("ServerConfig = %+v, %v", cfg, err)
+	got, _ := s2.Profile(p.ID)
+	pw, err := s2.BasicPassword(bg, got)
+	if err != nil || pw != "integration-pw" || got.Label() != "renamed" {
+		t.Fatalf("after reload: %+v, password %q, %v", got, pw, err)
 	}
 	// Deleting the profile deletes the password.
 	if err := s2.Delete(bg, p.ID); err != nil {

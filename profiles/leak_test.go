@@ -57,7 +57,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	pw := newPass
 	_, err = s.Update(bg, p, &pw)
 	note(err)
-	_, err = s.ServerConfigs(bg)
+	_, err = s.BasicPassword(bg, p)
 	note(err)
 
 	// Now the keyring fails: secrets fall back to memory.
@@ -70,7 +70,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	note(err)
 	_, err = s2.Update(bg, q, &pw)
 	note(err)
-	_, err = s2.ServerConfigs(bg)
+	_, err = s2.BasicPassword(bg, q)
 	note(err)
 	note(s2.Delete(bg, q.ID))
 	note(s2.Delete(bg, p.ID))

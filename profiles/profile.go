@@ -11,8 +11,6 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/agentdesk/agentdesk/conn"
 )
 
 // Profile is one server the user works with. The password for Basic auth is
@@ -62,23 +60,6 @@ func hostLabel(raw string) string {
 		return "[" + host + "]"
 	}
 	return host
-}
-
-// ServerConfig maps the profile to what the connection manager dials.
-// password is the Basic-auth password from [Secrets]; it is ignored, like the
-// user name, when Basic auth is off.
-func (p Profile) ServerConfig(password string) conn.ServerConfig {
-	c := conn.ServerConfig{
-		ID:      conn.ServerID(p.ID),
-		Label:   p.Label(),
-		URL:     p.URL,
-		Enabled: p.Enabled,
-	}
-	if p.BasicAuth {
-		c.BasicUser = p.BasicUser
-		c.BasicPassword = password
-	}
-	return c
 }
 
 // ErrInvalidURL is wrapped by every error [NormalizeURL] returns.

@@ -5,8 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/agentdesk/agentdesk/conn"
 )
 
 func TestNormalizeURL(t *testing.T) {
@@ -109,23 +107,6 @@ func TestNewIDIsUUIDv4(t *testing.T) {
 			t.Fatalf("newID() repeated %q", id)
 		}
 		seen[id] = true
-	}
-}
-
-func TestProfileServerConfig(t *testing.T) {
-	p := Profile{ID: "id-1", URL: "wss://h/ws", Alias: "Work", Enabled: true, BasicAuth: true, BasicUser: "bob"}
-	got := p.ServerConfig("pw")
-	want := conn.ServerConfig{ID: "id-1", Label: "Work", URL: "wss://h/ws", Enabled: true, BasicUser: "bob", BasicPassword: "pw"}
-	if got != want {
-		t.Errorf("ServerConfig = %+v, want %+v", got, want)
-	}
-	// With Basic auth off, neither the user nor a leftover password is
-	// sent.
-	p.BasicAuth = false
-	got = p.ServerConfig("pw")
-	want.BasicUser, want.BasicPassword = "", ""
-	if got != want {
-		t.Errorf("ServerConfig without Basic auth = %+v, want %+v", got, want)
 	}
 }
 

@@ -137,8 +137,8 @@ func TestStoreWithFailingKeyring(t *testing.T) {
 	if _, ok := s.Profile(p.ID); !ok {
 		t.Fatal("profile not saved")
 	}
-	if cfg, err := s.ServerConfig(bg, p.ID); err != nil || cfg.BasicPassword != "pw" {
-		t.Errorf("ServerConfig = %+v, %v", cfg, err)
+	if pw, err := s.BasicPassword(bg, p); err != nil || pw != "pw" {
+		t.Errorf("BasicPassword = %q, %v", pw, err)
 	}
 	// Deleting still deletes the profile, and says the keyring failed.
 	err = s.Delete(bg, p.ID)

@@ -9,12 +9,9 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
-
-	"github.com/agentdesk/agentdesk/conn"
 )
 
 // Errors returned by Store methods. Test for them with errors.Is.
@@ -592,47 +589,16 @@ func (s *Store) SetSettings(in Settings) error {
 	return nil
 }
 
-// ServerConfig returns the connection manager's config for one profile,
-// with its password from the keyring. When the keyring fails the config
-// comes without a password, together with the error.
-func (s *Store) ServerConfig(ctx context.Context, id string) (conn.ServerConfig, error) {
-	p, ok := s.Profile(id)
-	if !ok {
-		return conn.ServerConfig{}, ErrNoSuchProfile
-	}
-	return s.serverConfig(ctx, p)
-}
-
-// ServerConfigs returns the connection manager's configs for all profiles.
-// When the keyring fails, the configs concerned come without a password
-// and the error names those servers; all configs are returned regardless.
-func (s *Store) ServerConfigs(ctx context.Context) ([]conn.ServerConfig, error) {
-	var out []conn.ServerConfig
-	var failed []string
-	var first error
-	for _, p := range s.Profiles() {
-		c, err := s.serverConfig(ctx, p)
-		if err != nil {
-			failed = append(failed, fmt.Sprintf("%q", p.Label()))
-			if first == nil {
-				first = err
-			}
-		}
-		out = append(out, c)
-	}
-	if first != nil {
-		return out, fmt.Errorf("no password for %s: %w", strings.Join(failed, ", "), errors.Unwrap(first))
-	}
-	return out, nil
-}
-
-func (s *Store) serverConfig(ctx context.Context, p Profile) (conn.ServerConfig, error) {
+// BasicPassword returns the Basic-auth password of profile p from the
+// keyring, or "" when p does not use Basic auth. When the keyring fails the
+// error names the server; it wraps the keyring error.
+func (s *Store) BasicPassword(ctx context.Context, p Profile) (string, error) {
 	if !p.BasicAuth {
-		return p.ServerConfig(""), nil
+		return "", nil
 	}
 	pw, err := s.sec.Password(ctx, p.ID)
 	if err != nil {
-		return p.ServerConfig(""), fmt.Errorf("server %q: %w", p.Label(), err)
+		return "", fmt.Errorf("server %q: %w", p.Label(), err)
 	}
-	return p.ServerConfig(pw), nil
+	return pw, nil
 }

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/agentdesk/agentdesk/conn"
 	"github.com/zalando/go-keyring"
 )
 
@@ -295,10 +294,10 @@ func TestPasswordsFollowProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := s2.ServerConfig(bg, p.ID)
-	want := conn.ServerConfig{ID: conn.ServerID(p.ID), Label: "renamed", URL: "ws://a-new/ws", BasicUser: "bob", BasicPassword: "s3cret-pw"}
-	if err != nil || cfg != want {
-		t.Errorf("ServerConfig = %+v, %v\nwant %+v", cfg, err, want)
+	got, _ := s2.Profile(p.ID)
+	pw, err := s2.BasicPassword(bg, got)
+	if err != nil || pw != "s3cret-pw" || got.Label() != "renamed" || got.URL != "ws://a-new/ws" || got.BasicUser != "bob" {
+		t.Errorf("after reload: %+v, password %q, %v", got, pw, err)
 	}
 	// Changing it replaces it; "" removes it.
 	np := "n3w"
@@ -325,7 +324,7 @@ func TestPasswordsFollowProfiles(t *testing.T) {
 	}
 }
 
-func TestServerConfigs(t *testing.T) {
+func TestBasicPassword(t *testing.T) {
 	kr := newFakeKeyring()
 	sec := NewSecrets(SecretsOptions{Keyring: kr, Getenv: noEnv})
 	s, err := Load(t.TempDir(), Options{Secrets: sec})
@@ -333,25 +332,23 @@ func TestServerConfigs(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, _ := s.Add(bg, Profile{URL: "ws://a", Enabled: true, BasicAuth: true, BasicUser: "u"}, "pa")
-	b, _ := s.Add(bg, Profile{URL: "ws://b", Alias: "B"}, "")
-	cfgs, err := s.ServerConfigs(bg)
-	if err != nil || len(cfgs) != 2 || cfgs[0].BasicPassword != "pa" || cfgs[1].Label != "B" || cfgs[1].ID != conn.ServerID(b.ID) {
-		t.Fatalf("ServerConfigs = %+v, %v", cfgs, err)
+	b, _ := s.Add(bg, Profile{URL: "ws://b", Alias: "B"}, "ignored")
+	if pw, err := s.BasicPassword(bg, a); err != nil || pw != "pa" {
+		t.Fatalf("BasicPassword(a) = %q, %v", pw, err)
+	}
+	// Without Basic auth there is no password, whatever was passed.
+	if pw, err := s.BasicPassword(bg, b); err != nil || pw != "" {
+		t.Fatalf("BasicPassword(b) = %q, %v", pw, err)
 	}
 
-	// With a failing keyring, the configs still come back, without the
-	// password, and the error names the server.
+	// With a failing keyring the error names the server.
 	kr.fail(errNoSecretService)
 	cold := NewSecrets(SecretsOptions{Keyring: kr, Getenv: noEnv})
 	s2, _ := Load(filepath.Dir(s.Path()), Options{Secrets: cold})
-	cfgs, err = s2.ServerConfigs(bg)
-	if !errors.Is(err, ErrKeyringUnavailable) || !strings.Contains(err.Error(), `"a"`) || len(cfgs) != 2 || cfgs[0].BasicPassword != "" {
-		t.Errorf("ServerConfigs with a failing keyring = %+v, %v", cfgs, err)
+	pw, err := s2.BasicPassword(bg, a)
+	if !errors.Is(err, ErrKeyringUnavailable) || !strings.Contains(err.Error(), `"a"`) || pw != "" {
+		t.Errorf("BasicPassword with a failing keyring = %q, %v", pw, err)
 	}
-	if _, err := s2.ServerConfig(bg, "nope"); !errors.Is(err, ErrNoSuchProfile) {
-		t.Errorf("ServerConfig(unknown) = %v", err)
-	}
-	_ = a
 }
 
 func TestConcurrentUse(t *testing.T) {

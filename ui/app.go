@@ -1,22 +1,30 @@
 // Package ui is agentdesk's user interface: the main window with the
-// timeline of requests from every server, the settings screen, the server
-// dialog, chat windows, the status badge, the tray icon and desktop
-// notifications. It renders the UI-free model (conn/model) and sends user
-// actions through the application core (conn/desk); no protocol logic lives
-// here.
+// timeline of requests from every server, the notice banners, the settings
+// screen, the server dialog, chat windows, the status badge and its server
+// popup, the tray icon and desktop notifications. It renders the UI-free
+// model (conn/model) and sends user actions through the application core
+// (conn/desk); no protocol logic lives here, and no state either beyond
+// what is on screen: the model is its one home.
 //
-// Goroutines never touch widgets directly: everything they change goes
-// through one Bridge, which runs on the injected dispatcher (fyne.Do in the
-// app) and coalesces bursts into one refresh per frame.
+// The UI type below is the composition root. Every screen and dialog is a
+// constructor with explicit inputs (what it reads, and callbacks for what
+// it does), so its parameters say what it may touch; none holds the UI.
+// Slow work runs through one worker (off the UI goroutine, cancelled at
+// quit), and goroutines reach widgets only through the Bridge, which runs
+// on the injected dispatcher (fyne.Do in the app) and coalesces bursts into
+// one refresh per frame.
 package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/agentdesk/agentdesk/assets"
 	"github.com/agentdesk/agentdesk/conn"
@@ -52,25 +60,30 @@ func Run(opts Options) error {
 	}
 	a := app.NewWithID(AppID)
 	a.SetIcon(IconResource)
+	a.Settings().SetTheme(newDeskTheme(theme.DefaultTheme()))
 	core := desk.New(desk.Options{ConfigDir: dir, Demo: opts.Demo, MaxFinished: opts.MaxFinished})
 	u := New(a, core, fyne.Do)
-	a.Lifecycle().SetOnStarted(func() { u.Start(context.Background()) })
+	a.Lifecycle().SetOnStarted(func() { u.Start() })
 	u.win.ShowAndRun()
 	u.stop()
 	core.Close()
 	return nil
 }
 
-// UI is the user interface of one running app.
+// UI is the user interface of one running app: it builds the screens,
+// wires them to the core and the model, and refreshes them.
 type UI struct {
 	app    fyne.App
 	core   *desk.Core
 	model  *model.Model
 	bridge *Bridge
+	work   *worker
 	win    fyne.Window
+	keys   *overlays
 
 	main     *mainWindow
 	tl       *timeline
+	notices  *noticeBar
 	settings *settingsScreen
 	popup    *serverPopup
 	chats    map[model.ChatKey]*chatWindow
@@ -83,10 +96,8 @@ type UI struct {
 	// serverOrder is each server's place in the list, for tag colours.
 	serverOrder map[conn.ServerID]int
 
-	started  bool
-	starting bool
-	// startErr says why the core could not start, if it could not.
-	startErr string
+	started bool
+	start   startState
 }
 
 // New builds the main window for core without showing it or doing any
@@ -94,6 +105,9 @@ type UI struct {
 // tests pass a queue they drain themselves.
 func New(a fyne.App, core *desk.Core, dispatch func(func())) *UI {
 	loadTranslations()
+	if _, ok := a.Settings().Theme().(*deskTheme); !ok {
+		a.Settings().SetTheme(newDeskTheme(a.Settings().Theme()))
+	}
 	u := &UI{
 		app:         a,
 		core:        core,
@@ -102,18 +116,77 @@ func New(a fyne.App, core *desk.Core, dispatch func(func())) *UI {
 		chats:       map[model.ChatKey]*chatWindow{},
 		serverOrder: map[conn.ServerID]int{},
 		focused:     true,
+		keys:        &overlays{},
 	}
+	u.work = newWorker(u.bridge)
 	u.win = a.NewWindow("agentdesk")
 	u.win.SetIcon(IconResource)
 	u.win.Resize(fyne.NewSize(1000, 700))
 	u.win.SetMaster()
-	u.tl = newTimeline(u)
-	u.notes = newNotifier(u)
-	u.main = newMainWindow(u)
-	u.settings = newSettingsScreen(u)
+
+	u.tl = newTimeline(timelineInput{
+		model:    u.model,
+		reply:    u.core.Reply,
+		look:     u.look,
+		shortcut: u.handleShortcut,
+		canvas:   u.win.Canvas,
+	})
+	u.notices = newNoticeBar(u.model.DismissNotice)
+	u.notes = newNotifier(notifierInput{
+		send:     a.SendNotification,
+		settings: core.Settings,
+		label:    u.model.Label,
+		focused:  func() bool { return u.focused },
+	})
+	u.main = newMainWindow(mainInput{
+		model:       u.model,
+		timeline:    u.tl,
+		notices:     u.notices,
+		start:       func() startState { return u.start },
+		onServers:   u.showServers,
+		onSettings:  u.showSettings,
+		onAddServer: func() { u.showServerDialog(nil) },
+		onImport:    u.showImport,
+		onDemo:      u.startDemo,
+		onOpenChat:  func(k model.ChatKey, nick string) { u.openChat(k, nick) },
+	})
+	u.settings = newSettingsScreen(settingsInput{
+		source:     core,
+		model:      u.model,
+		save:       u.saveSettings,
+		setEnabled: u.setEnabled,
+		setMuted:   u.setMuted,
+		setDefault: u.setDefault,
+		onBack:     u.hideSettings,
+		onAdd:      func() { u.showServerDialog(nil) },
+		onEdit:     func(p profiles.Profile) { u.showServerDialog(&p) },
+		onDelete:   u.confirmDelete,
+		onImport:   u.showImport,
+		onServers:  u.showServers,
+	})
+	u.popup = newServerPopup(u.win.Canvas(), u.keys, serverPopupInput{
+		model: u.model,
+		retry: func(id conn.ServerID) { u.work.run(func(context.Context) error { return u.core.RetryNow(id) }, nil) },
+		after: u.after,
+	})
 	u.win.SetContent(u.main.root)
-	u.main.registerShortcuts(u.win.Canvas())
-	u.tray = newTray(u)
+	u.registerShortcuts(u.win.Canvas())
+	u.tray = newTray(a, u.raise)
+
+	c := u.win.Canvas()
+	c.SetOnTypedKey(u.keys.typedKey)
+	c.SetOnTypedRune(func(r rune) {
+		// Nothing has the keyboard: a character goes to the reply the
+		// focus belongs to, rather than nowhere.
+		if u.keys.open() == 0 && !u.settings.visible {
+			u.tl.typeInto(r)
+		}
+	})
+	u.keys.idle = func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape && u.settings.visible {
+			u.hideSettings()
+		}
+	}
 
 	u.bridge.onRefresh(u.refresh)
 	u.model.OnChange(u.bridge.Changed)
@@ -132,67 +205,53 @@ func (u *UI) Window() fyne.Window { return u.win }
 func (u *UI) Bridge() *Bridge { return u.bridge }
 
 // Start starts the core in the background: config, keyring and network
-// work never run on the UI goroutine. Problems found are shown in dialogs.
-func (u *UI) Start(ctx context.Context) {
+// work never run on the UI goroutine. What it finds lands in the model as
+// notices.
+func (u *UI) Start() {
 	if u.started {
 		return
 	}
-	u.started, u.starting = true, true
-	go func() {
-		res := u.core.Start(ctx)
-		u.bridge.Do(func() {
-			u.starting = false
-			u.startErr = ""
-			if res.Err != nil && !u.core.Ready() {
-				u.startErr = res.Err.Error()
-			}
-			u.showStartResult(res)
-		})
-		u.bridge.Changed()
-	}()
+	u.started = true
+	u.start = startState{starting: true}
+	u.work.run(func(ctx context.Context) error {
+		return u.core.Start(ctx).Err
+	}, func(err error) {
+		u.start = startState{ready: u.core.Ready()}
+		if err != nil && !u.start.ready {
+			u.start.err = err.Error()
+		}
+		u.refresh()
+	})
 }
 
 func (u *UI) stop() {
+	u.work.stop()
 	u.bridge.Stop()
-	if u.popup != nil {
-		u.popup.hide()
-	}
+	u.popup.hide()
+}
+
+// after runs f on the UI goroutine after d; the result cancels it.
+func (u *UI) after(d time.Duration, f func()) func() {
+	t := time.AfterFunc(d, func() { u.bridge.Do(f) })
+	return func() { t.Stop() }
+}
+
+// raise shows and focuses the main window.
+func (u *UI) raise() {
+	u.win.Show()
+	u.win.RequestFocus()
 }
 
 // startDemo switches to the demo servers.
 func (u *UI) startDemo() {
-	u.starting = true
+	u.start = startState{starting: true}
 	u.refresh()
-	go func() {
-		res := u.core.StartDemoMode(context.Background())
-		u.bridge.Do(func() {
-			u.starting = false
-			u.showStartResult(res)
-		})
-		u.bridge.Changed()
-	}()
-}
-
-func (u *UI) showStartResult(res desk.StartResult) {
-	var msgs []string
-	if res.Err != nil {
-		msgs = append(msgs, res.Err.Error())
-	}
-	msgs = append(msgs, res.Notices...)
-	if res.Imported != nil && len(res.Imported.Imported) > 0 {
-		msgs = append(msgs, res.Imported.Summary())
-	}
-	if len(msgs) == 0 {
-		return
-	}
-	text := ""
-	for i, m := range msgs {
-		if i > 0 {
-			text += "\n\n"
-		}
-		text += m
-	}
-	dialog.ShowInformation(T("agentdesk"), text, u.win)
+	u.work.run(func(ctx context.Context) error {
+		return u.core.StartDemoMode(ctx).Err
+	}, func(error) {
+		u.start = startState{ready: u.core.Ready()}
+		u.refresh()
+	})
 }
 
 // onEvent runs on the core's pump goroutine for every connection event.
@@ -209,6 +268,11 @@ func (u *UI) onEvent(e conn.Event) {
 	}
 }
 
+// look labels and colours a server's cards.
+func (u *UI) look(id conn.ServerID) serverLook {
+	return serverLook{label: u.model.Label(id), color: tagColor(u.serverOrder, id)}
+}
+
 // refresh brings every visible widget up to date with the model; the
 // bridge calls it at most once per frame.
 func (u *UI) refresh() {
@@ -218,6 +282,9 @@ func (u *UI) refresh() {
 	}
 	u.main.refresh()
 	u.settings.refresh()
+	if u.popup.visible() {
+		u.popup.refresh()
+	}
 	for _, c := range u.chats {
 		c.refresh()
 	}
@@ -232,12 +299,218 @@ func (u *UI) refresh() {
 	if u.win.Title() != title {
 		u.win.SetTitle(title)
 	}
-	u.tray.refresh(pending)
+	connected, enabled := u.model.Connectivity()
+	u.tray.refresh(pending, connected, enabled)
 }
 
-// showError shows an error in a dialog over the main window.
-func (u *UI) showError(err error) {
-	if err != nil {
-		dialog.ShowError(err, u.win)
+// notifyError shows a background failure as a banner.
+func (u *UI) notifyError(title string, err error) {
+	if err == nil {
+		return
+	}
+	u.model.AddNotice(model.Notice{ID: "action:" + title, Level: model.NoticeError, Title: title, Details: err.Error()})
+}
+
+// showServers opens the server popup under anchor.
+func (u *UI) showServers(anchor fyne.CanvasObject) { u.popup.show(anchor) }
+
+// showSettings replaces the timeline with the settings screen.
+func (u *UI) showSettings() {
+	u.popup.hide()
+	u.settings.show()
+	u.win.SetContent(u.settings.root)
+	u.win.Canvas().Focus(u.settings.nickname)
+}
+
+// hideSettings returns to the timeline.
+func (u *UI) hideSettings() {
+	if !u.settings.visible {
+		return
+	}
+	u.settings.visible = false
+	u.popup.hide()
+	u.win.SetContent(u.main.root)
+	if k, ok := u.model.ReplyFocus(); ok {
+		u.tl.focusCard(k)
 	}
 }
+
+func (u *UI) saveSettings(st profiles.Settings, token *string, done func(error)) {
+	u.work.run(func(ctx context.Context) error { return u.core.SaveSettings(ctx, st, token) }, done)
+}
+
+func (u *UI) setEnabled(id conn.ServerID, on bool) {
+	u.work.run(func(ctx context.Context) error { return u.core.SetEnabled(ctx, id, on) },
+		func(err error) { u.notifyError(titleChangeFailed, err) })
+}
+
+func (u *UI) setDefault(id conn.ServerID) {
+	u.work.run(func(context.Context) error { return u.core.SetDefault(id) },
+		func(err error) { u.notifyError(titleChangeFailed, err) })
+}
+
+func (u *UI) setMuted(id conn.ServerID, muted bool) {
+	u.work.run(func(ctx context.Context) error {
+		st := u.core.Settings()
+		st.Notifications.MutedServers = removeString(st.Notifications.MutedServers, string(id))
+		if muted {
+			st.Notifications.MutedServers = append(st.Notifications.MutedServers, string(id))
+		}
+		return u.core.SaveSettings(ctx, st, nil)
+	}, func(err error) { u.notifyError(titleSaveFailed, err) })
+}
+
+func removeString(list []string, s string) []string {
+	out := list[:0:0]
+	for _, x := range list {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// showServerDialog opens the add (p nil) or edit server dialog and saves
+// what it returns.
+func (u *UI) showServerDialog(p *profiles.Profile) { u.openServerDialog(p) }
+
+func (u *UI) openServerDialog(p *profiles.Profile) *serverDialog {
+	if p != nil {
+		cur, ok := u.core.Profile(conn.ServerID(p.ID))
+		if !ok {
+			return nil
+		}
+		p = &cur
+	}
+	editing := p != nil
+	return showServerDialog(u.win.Canvas(), u.keys, u.work, serverDialogInput{
+		edit:     p,
+		existing: u.core.Profiles,
+		test:     u.core.TestConnection,
+		onSubmit: func(p profiles.Profile, pw *string, done func(error)) {
+			u.work.run(func(ctx context.Context) error {
+				var err error
+				if !editing {
+					s := ""
+					if pw != nil {
+						s = *pw
+					}
+					_, err = u.core.AddServer(ctx, p, s)
+				} else {
+					_, err = u.core.UpdateServer(ctx, p, pw)
+				}
+				return err
+			}, func(err error) {
+				if errors.Is(err, profiles.ErrKeyringUnavailable) || errors.Is(err, profiles.ErrNotRemembered) {
+					// Saved; the password is only kept for this run.
+					u.model.AddNotice(model.Notice{ID: "password:" + p.ID, Level: model.NoticeWarning,
+						Title: titlePasswordMemory, Details: err.Error()})
+					err = nil
+				}
+				done(err)
+			})
+		},
+	})
+}
+
+// confirmDelete asks before deleting a server.
+func (u *UI) confirmDelete(p profiles.Profile) {
+	confirm(u.win.Canvas(), u.keys, T("Delete server"),
+		T("Delete the server {{.Name}}? Its requests disappear from the timeline and its stored password is removed.",
+			map[string]any{"Name": oneLine(p.Label(), maxLabel)}),
+		T("Delete"), true, nil, func() {
+			u.work.run(func(ctx context.Context) error { return u.core.DeleteServer(ctx, conn.ServerID(p.ID)) },
+				func(err error) { u.notifyError(titleDeleteFailed, err) })
+		})
+}
+
+// openChat opens (or raises) the conversation with one user.
+func (u *UI) openChat(k model.ChatKey, nickname string) *chatWindow {
+	if c := u.chats[k]; c != nil {
+		c.win.RequestFocus()
+		u.model.MarkRead(k)
+		return c
+	}
+	c := newChatWindow(u.app, chatInput{model: u.model, send: u.sendChat}, k, nickname)
+	c.win.SetOnClosed(func() { delete(u.chats, k) })
+	u.chats[k] = c
+	c.win.Show()
+	c.win.Canvas().Focus(c.entry)
+	u.model.MarkRead(k)
+	return c
+}
+
+func (u *UI) sendChat(k model.ChatKey, nickname, text string) {
+	// The line and its progress are in the model; nothing else to do.
+	u.work.run(func(context.Context) error { return u.core.SendChat(k, nickname, text) }, nil)
+}
+
+// chatReceived opens the conversation of an incoming message, or updates
+// it when its window is already open, and notifies while unfocused.
+func (u *UI) chatReceived(m conn.ChatMessage) {
+	k := model.ChatKey{Server: m.Server, ClientID: m.SenderClientID}
+	if c := u.chats[k]; c != nil {
+		c.refresh()
+	} else {
+		u.openChat(k, m.SenderNickname)
+	}
+	u.notes.chat(m)
+}
+
+// registerShortcuts adds the window shortcuts: Ctrl+J (oldest pending),
+// Ctrl+0…9 (server filter), Ctrl+, (settings) and Ctrl+N (add server).
+func (u *UI) registerShortcuts(c fyne.Canvas) {
+	add := func(k fyne.KeyName) {
+		s := &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
+		c.AddShortcut(s, func(fyne.Shortcut) { u.handleShortcut(s) })
+	}
+	add(fyne.KeyJ)
+	add(fyne.KeyComma)
+	add(fyne.KeyN)
+	for _, k := range digitKeys {
+		add(k)
+	}
+}
+
+var digitKeys = []fyne.KeyName{fyne.Key0, fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6, fyne.Key7, fyne.Key8, fyne.Key9}
+
+// handleShortcut runs a window shortcut; it reports whether it was one.
+// While a dialog is open, only the dialog hears the keyboard.
+func (u *UI) handleShortcut(s *desktop.CustomShortcut) bool {
+	if s.Modifier != fyne.KeyModifierShortcutDefault || u.keys.open() > 0 {
+		return false
+	}
+	switch s.KeyName {
+	case fyne.KeyJ:
+		u.hideSettings()
+		u.main.onJump()
+		return true
+	case fyne.KeyComma:
+		if u.settings.visible {
+			u.hideSettings()
+		} else {
+			u.showSettings()
+		}
+		return true
+	case fyne.KeyN:
+		u.showServerDialog(nil)
+		return true
+	}
+	for i, k := range digitKeys {
+		if s.KeyName == k {
+			u.main.selectServer(i)
+			return true
+		}
+	}
+	return false
+}
+
+// Titles of the banners the UI raises itself. Like the core's, they are
+// English templates translated when shown.
+const (
+	titleImported       = desk.NoticeImported
+	titleChangeFailed   = "Could not change the server"
+	titleSaveFailed     = "Could not save the settings"
+	titleDeleteFailed   = "Could not delete the server"
+	titlePasswordMemory = "Password not remembered"
+)

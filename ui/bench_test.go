@@ -25,8 +25,8 @@ func newBenchTimeline(b *testing.B, n int) *benchTimeline {
 		bt.finish()
 	}
 	h.q.drain()
-	if h.u.tl.n != n {
-		b.Fatalf("timeline shows %d cards, want %d", h.u.tl.n, n)
+	if h.u.tl.len() != n {
+		b.Fatalf("timeline shows %d cards, want %d", h.u.tl.len(), n)
 	}
 	return bt
 }

@@ -1,7 +1,8 @@
 package ui
 
 import (
-	"fmt"
+	"context"
+	"errors"
 	"hash/fnv"
 	"image/color"
 	"strings"
@@ -18,63 +19,69 @@ import (
 	"github.com/agentdesk/agentdesk/conn/model"
 )
 
-// cardView draws one timeline card. widget.List recycles it for whatever
-// card scrolls into its row, so everything the user typed lives in the
-// timeline (drafts), never here.
+// cardView draws one timeline card. It is bound to one request at a time
+// and keeps nothing the model does not have: the draft is the model's, and
+// the view only shows it.
 type cardView struct {
 	widget.BaseWidget
-	tl *timeline
+	t *timeline
 
-	key conn.RequestKey
-	rev string
+	key      conn.RequestKey
+	rev      uint64
+	look     serverLook
+	selected bool
 
 	bg      *canvas.Rectangle
 	tag     *serverTag
-	kind    *widget.Label
-	meta    *widget.Label
-	where   *widget.Label
+	kind    *toneText
+	meta    *toneText
+	where   *toneText
 	body    *widget.RichText
-	status  *widget.Label
+	state   *toneText
+	draft   *toneText
 	reply   *fyne.Container
 	entry   *replyEntry
 	quick   *fyne.Container
-	target  *widget.Label
+	target  *toneText
 	send    *widget.Button
 	content *fyne.Container
 }
 
-func newCardView(tl *timeline) *cardView {
-	c := &cardView{tl: tl}
-	c.bg = canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+func newCardView(t *timeline) *cardView {
+	c := &cardView{t: t}
+	c.bg = canvas.NewRectangle(theme.Color(colorNameCard))
 	c.bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
 	c.bg.StrokeWidth = 1
 	c.tag = newServerTag()
-	c.kind = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	c.meta = widget.NewLabel("")
-	c.meta.Truncation = fyne.TextTruncateEllipsis
-	c.where = widget.NewLabel("")
-	c.where.Truncation = fyne.TextTruncateEllipsis
-	c.where.Importance = widget.LowImportance
+	c.kind = newFitText(toneNormal)
+	c.meta = newToneText(toneMuted, false)
+	c.where = newToneText(toneMuted, false)
 	c.body = widget.NewRichText()
 	c.body.Wrapping = fyne.TextWrapWord
-	c.status = widget.NewLabel("")
-	c.status.Wrapping = fyne.TextWrapWord
-	c.entry = newReplyEntry(tl)
+	c.state = newToneText(toneNormal, true)
+	c.draft = newToneText(toneMuted, true)
+	c.entry = newReplyEntry(t)
 	c.entry.OnChanged = func(s string) {
 		if c.key.ID != "" {
-			tl.setDraft(c.key, s)
+			t.in.model.SetDraft(c.key, s)
 		}
 	}
-	c.entry.onSend = func() { tl.send(c.key, c.entry.Text) }
+	c.entry.onSend = func() { t.send(c.key, c.entry.Text) }
+	c.entry.onFocus = func() {
+		if c.key.ID != "" {
+			t.in.model.SetReplyFocus(c.key)
+			t.selected = c.key
+		}
+	}
 	c.quick = container.NewHBox()
-	c.target = widget.NewLabel("")
-	c.target.Importance = widget.LowImportance
-	c.send = widget.NewButtonWithIcon(T("Send"), theme.MailSendIcon(), func() { tl.send(c.key, c.entry.Text) })
+	c.target = newFitText(toneMuted)
+	c.send = widget.NewButtonWithIcon(T("Send"), theme.MailSendIcon(), func() { t.send(c.key, c.entry.Text) })
 	c.send.Importance = widget.HighImportance
-	c.reply = container.NewVBox(c.entry, container.NewBorder(nil, nil, c.quick, container.NewHBox(c.target, c.send)))
+	c.reply = container.NewVBox(c.entry,
+		container.NewBorder(nil, nil, c.quick, container.NewHBox(c.target, c.send)))
 
 	header := container.NewBorder(nil, nil, container.NewHBox(c.tag, c.kind), nil, c.meta)
-	c.content = container.NewVBox(header, c.where, c.body, c.status, c.reply)
+	c.content = container.NewVBox(header, c.where, c.body, c.state, c.draft, c.reply)
 	c.ExtendBaseWidget(c)
 	return c
 }
@@ -84,73 +91,71 @@ func (c *cardView) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewStack(c.bg, container.NewPadded(c.content)))
 }
 
-// revision identifies what a card shows, so unchanged rows skip work.
-func revision(cd model.Card, label string) string {
-	return fmt.Sprintf("%d|%d|%s|%d", cd.State, cd.Updated.UnixNano(), label, len(cd.Reply))
+// unbind forgets the card shown, before the view is reused.
+func (c *cardView) unbind() {
+	c.key, c.rev = conn.RequestKey{}, 0
+	c.entry.bindKey(conn.RequestKey{}, "")
 }
 
-// bind shows cd in this view.
-func (c *cardView) bind(cd model.Card) {
-	tl := c.tl
-	label := tl.u.model.Label(cd.Request.Server)
-	rev := revision(cd, label) + fmt.Sprintf("|%d", tl.u.serverOrder[cd.Request.Server])
-	sending, sendErr := tl.sendState(cd.Key())
-	rev += fmt.Sprintf("|%v|%s", sending, sendErr)
-	if c.key == cd.Key() && c.rev == rev {
+// setSelected highlights the card the list's keyboard selection is on.
+func (c *cardView) setSelected(on bool) {
+	if c.selected == on {
 		return
 	}
-	sameCard := c.key == cd.Key()
-	if !sameCard && c.entry.hasFocus && c.key.ID != "" {
-		// The row is reused for another card while the user types: the
-		// focus follows the card being typed into, not the row.
-		tl.focusOnBind = c.key
-		if cv := fyne.CurrentApp().Driver().CanvasForObject(c); cv != nil {
-			cv.Unfocus()
-		}
+	c.selected = on
+	c.paintBorder()
+}
+
+func (c *cardView) paintBorder() {
+	c.bg.FillColor = theme.Color(colorNameCard)
+	c.bg.StrokeColor = theme.Color(theme.ColorNameSeparator)
+	c.bg.StrokeWidth = 1
+	if cd, ok := c.t.in.model.Card(c.key); ok && cd.State.Open() {
+		c.bg.StrokeColor = theme.Color(theme.ColorNamePrimary)
 	}
-	c.key, c.rev = cd.Key(), rev
+	if c.selected || (c.entry.hasFocus && c.reply.Visible()) {
+		c.bg.StrokeColor = theme.Color(theme.ColorNameFocus)
+		c.bg.StrokeWidth = 3
+	}
+	c.bg.Refresh()
+}
+
+// bind shows cd in this view; draft is the model's draft for it.
+func (c *cardView) bind(cd model.Card, look serverLook, draft string, selected bool) {
+	fresh := c.key != cd.Key()
+	c.key, c.rev, c.look, c.selected = cd.Key(), cd.Rev, look, selected
 	r := cd.Request
 
-	c.tag.set(label, tl.u.serverColor(cd.Request.Server))
+	c.tag.set(oneLine(look.label, maxLabel), look.color)
 	if r.Kind == conn.KindWorkReport {
-		c.kind.SetText(T("Work report"))
+		c.kind.Set(T("Work report"), toneNormal, true)
 	} else {
-		c.kind.SetText(T("Question"))
+		c.kind.Set(T("Question"), toneNormal, true)
 	}
-	c.meta.SetText(joinNonEmpty(" · ", r.AgentName, r.Model, r.MCPClient))
-	c.where.SetText(joinNonEmpty(" · ", r.ProjectDirectory, formatTime(r.CreatedAt)))
-	if !sameCard {
+	c.meta.Set(oneLine(joinNonEmpty(" · ", r.AgentName, r.Model, r.MCPClient), maxLabel), toneMuted, false)
+	c.where.Set(oneLine(joinNonEmpty(" · ", r.ProjectDirectory, formatTime(r.CreatedAt)), maxLabel), toneMuted, false)
+	if fresh {
 		c.body.Segments = safeSegments(r.Text, openURL)
 		c.body.Refresh()
 	}
 
-	open := cd.State.Open()
-	status, imp := statusText(cd)
-	if open && sending {
-		status, imp = T("Sending…"), widget.MediumImportance
-	}
-	if open && sendErr != "" {
-		status, imp = T("Not sent: {{.Err}}", map[string]any{"Err": sendErr}), widget.DangerImportance
-	}
-	c.status.SetText(status)
-	c.status.Importance = imp
-	c.status.Refresh()
+	status, tn := statusText(cd)
 	if status == "" {
-		c.status.Hide()
+		c.state.Hide()
 	} else {
-		c.status.Show()
+		c.state.Set(cut(status, maxLine), tn, true)
+		c.state.Show()
 	}
 
-	stroke := theme.Color(theme.ColorNameSeparator)
-	if open {
-		stroke = theme.Color(theme.ColorNamePrimary)
+	if cd.State.Open() {
+		c.draft.Hide()
 		c.reply.Show()
-		if !sameCard {
-			c.entry.bindKey(cd.Key(), tl.draft(cd.Key()))
+		if fresh {
+			c.entry.bindKey(cd.Key(), draft)
 			c.setQuickReplies(cd)
 		}
-		c.target.SetText(T("to {{.Server}}", map[string]any{"Server": label}))
-		if sending {
+		c.target.Set(T("to {{.Server}}", map[string]any{"Server": oneLine(look.label, 40)}), toneMuted, false)
+		if cd.Submit == model.Submitting {
 			c.entry.Disable()
 			c.send.Disable()
 		} else {
@@ -159,17 +164,22 @@ func (c *cardView) bind(cd model.Card) {
 		}
 	} else {
 		c.reply.Hide()
-		c.entry.bindKey(conn.RequestKey{}, "")
+		c.entry.bindKey(cd.Key(), "")
+		if draft != "" {
+			c.draft.Set(T("Not sent (kept here): {{.Text}}", map[string]any{"Text": cut(draft, maxLine)}), toneMuted, false)
+			c.draft.Show()
+		} else {
+			c.draft.Hide()
+		}
 	}
-	c.bg.StrokeColor = stroke
-	c.bg.Refresh()
+	c.paintBorder()
 }
 
 func (c *cardView) setQuickReplies(cd model.Card) {
 	var labels []string
 	for _, ch := range cd.Request.Choices {
 		for _, o := range ch.Options {
-			labels = append(labels, o.Label)
+			labels = append(labels, oneLine(o.Label, 40))
 		}
 		break
 	}
@@ -184,40 +194,60 @@ func (c *cardView) setQuickReplies(cd model.Card) {
 	objs := make([]fyne.CanvasObject, 0, len(labels))
 	for _, l := range labels {
 		text := l
-		b := widget.NewButton(text, func() { c.tl.send(c.key, text) })
-		objs = append(objs, b)
+		objs = append(objs, widget.NewButton(text, func() { c.t.send(c.key, text) }))
 	}
 	c.quick.Objects = objs
 	c.quick.Refresh()
 }
 
-// statusText says what became of a card, and how loudly.
-func statusText(cd model.Card) (string, widget.Importance) {
+// statusText says what became of a card, and in which tone: the outcome
+// line, the most visible line of a card after the question.
+func statusText(cd model.Card) (string, tone) {
+	switch cd.Submit {
+	case model.Submitting:
+		return T("Sending…"), toneInfo
+	case model.SubmitFailed:
+		return T("Not sent: {{.Err}}", map[string]any{"Err": cut(friendlyError(cd.SubmitErr), maxLine)}), toneDanger
+	}
 	switch cd.State {
 	case model.Sending:
-		return T("Sending your reply: {{.Text}}", map[string]any{"Text": cd.Reply}), widget.MediumImportance
+		return T("Sending your reply: {{.Text}}", map[string]any{"Text": cut(cd.Reply, maxLine)}), toneInfo
 	case model.Queued:
-		return T("Queued: the server is offline; your reply is sent when it is back: {{.Text}}", map[string]any{"Text": cd.Reply}), widget.WarningImportance
+		return T("Queued: the server is offline; your reply is sent when it is back: {{.Text}}", map[string]any{"Text": cut(cd.Reply, maxLine)}), toneWarn
 	case model.AnsweredByMe:
-		return T("Answered by you: {{.Text}}", map[string]any{"Text": cd.Reply}), widget.SuccessImportance
+		return T("Answered by you: {{.Text}}", map[string]any{"Text": cut(cd.Reply, maxLine)}), toneOK
 	case model.AnsweredElsewhere:
 		by := cd.By
 		if by == "" {
 			by = T("another client")
 		}
-		return T("Answered elsewhere by {{.By}}: {{.Text}}", map[string]any{"By": by, "Text": cd.ByText}), widget.LowImportance
+		return T("Answered elsewhere by {{.By}}: {{.Text}}", map[string]any{"By": oneLine(by, maxLabel), "Text": cut(cd.ByText, maxLine)}), toneInfo
 	case model.Cancelled:
 		reason := cd.Reason
 		if reason == "" {
 			reason = T("no reason given")
 		}
-		return T("Cancelled: {{.Reason}}", map[string]any{"Reason": reason}), widget.WarningImportance
+		return T("Cancelled: {{.Reason}}", map[string]any{"Reason": oneLine(reason, maxLabel)}), toneWarn
 	case model.Gone:
-		return T("Answered or cancelled while this app was offline"), widget.LowImportance
+		return T("Answered or cancelled while this app was offline"), toneMuted
 	case model.Undeliverable:
-		return T("Undeliverable: {{.Reason}}", map[string]any{"Reason": cd.Reason}), widget.DangerImportance
+		return T("Undeliverable: {{.Reason}}", map[string]any{"Reason": cut(cd.Reason, maxLine)}), toneDanger
 	}
-	return "", widget.MediumImportance
+	return "", toneNormal
+}
+
+func friendlyError(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, conn.ErrNotPending):
+		return T("this request is no longer waiting for an answer")
+	case errors.Is(err, conn.ErrAlreadyReplied):
+		return T("a reply is already on its way")
+	case errors.Is(err, context.DeadlineExceeded):
+		return T("timed out")
+	}
+	return err.Error()
 }
 
 func joinNonEmpty(sep string, parts ...string) string {
@@ -259,7 +289,11 @@ func newServerTag() *serverTag {
 }
 
 func (t *serverTag) set(label string, c color.Color) {
+	if t.text.Text == label && t.bg.FillColor == c {
+		return
+	}
 	t.text.Text = label
+	t.text.Color = textOn(c)
 	t.bg.FillColor = c
 	t.Refresh()
 }
@@ -270,16 +304,31 @@ func (t *serverTag) CreateRenderer() fyne.WidgetRenderer {
 		container.New(layout.NewCustomPaddedLayout(2, 2, 6, 6), container.NewCenter(t.text))))
 }
 
-var tagPalette = []color.NRGBA{
+// tagHues are the server tag colours before they are darkened for
+// contrast; tagPalette holds the measured result.
+var tagHues = []color.NRGBA{
 	{0x25, 0x63, 0xeb, 0xff}, {0x7c, 0x3a, 0xed, 0xff}, {0x05, 0x96, 0x69, 0xff},
 	{0xc2, 0x41, 0x0c, 0xff}, {0xdb, 0x27, 0x77, 0xff}, {0x08, 0x91, 0xb2, 0xff},
 }
 
-// serverColor gives each server its own colour, by its place in the
-// server list (so the first six never share one); servers the list does
-// not know yet get one from their ID.
-func (u *UI) serverColor(id conn.ServerID) color.Color {
-	if i, ok := u.serverOrder[id]; ok {
+// tagPalette is tagHues, each darkened just enough for white text on it
+// to reach the contrast target.
+var tagPalette = func() []color.NRGBA {
+	out := make([]color.NRGBA, len(tagHues))
+	for i, h := range tagHues {
+		out[i] = h
+		for ContrastRatio(white, out[i]) < contrastTarget {
+			out[i] = blend(out[i], black, 0.02)
+		}
+	}
+	return out
+}()
+
+// tagColor gives each server its own colour, by its place in the server
+// list (so the first six never share one); servers the list does not know
+// yet get one from their ID.
+func tagColor(order map[conn.ServerID]int, id conn.ServerID) color.Color {
+	if i, ok := order[id]; ok {
 		return tagPalette[i%len(tagPalette)]
 	}
 	h := fnv.New32a()

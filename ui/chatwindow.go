@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -11,10 +10,20 @@ import (
 	"github.com/agentdesk/agentdesk/conn/model"
 )
 
+// maxChatChars bounds one chat message shown or typed.
+const maxChatChars = 8000
+
+// chatInput is what a chat window needs: the model to read, and how to
+// send (in the background; the line's progress shows in the model).
+type chatInput struct {
+	model *model.Model
+	send  func(k model.ChatKey, nickname, text string)
+}
+
 // chatWindow is a conversation with one user on one server, titled
 // nickname@server. Messages go through that server only.
 type chatWindow struct {
-	u     *UI
+	in    chatInput
 	key   model.ChatKey
 	nick  string
 	win   fyne.Window
@@ -22,75 +31,66 @@ type chatWindow struct {
 	snap  []model.Line
 	entry *chatEntry
 	send  *widget.Button
-	state *widget.Label
+	state *toneText
 }
 
-// openChat opens (or raises) the conversation with one user.
-func (u *UI) openChat(k model.ChatKey, nickname string) *chatWindow {
-	if c := u.chats[k]; c != nil {
-		c.win.RequestFocus()
-		u.model.MarkRead(k)
-		return c
-	}
-	c := &chatWindow{u: u, key: k, nick: nickname}
-	c.win = u.app.NewWindow(c.title())
+// newChatWindow builds (but does not show) the window for one
+// conversation.
+func newChatWindow(a fyne.App, in chatInput, k model.ChatKey, nickname string) *chatWindow {
+	c := &chatWindow{in: in, key: k, nick: nickname}
+	c.win = a.NewWindow(c.title())
 	c.win.SetIcon(IconResource)
 	c.lines = widget.NewList(
 		func() int { return len(c.snap) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Wrapping = fyne.TextWrapWord
-			return l
-		},
+		func() fyne.CanvasObject { return newToneText(toneNormal, true) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(c.snap) {
 				return
 			}
-			ln := c.snap[id]
-			l := o.(*widget.Label)
-			switch {
-			case ln.System:
-				l.Importance = widget.LowImportance
-				l.TextStyle = fyne.TextStyle{Italic: true}
-				l.Alignment = fyne.TextAlignCenter
-				l.SetText(ln.Text)
-			case ln.FromMe:
-				l.Importance = widget.HighImportance
-				l.TextStyle = fyne.TextStyle{}
-				l.Alignment = fyne.TextAlignTrailing
-				l.SetText(T("me") + " " + ln.At.Format("15:04") + "\n" + ln.Text)
-			default:
-				l.Importance = widget.MediumImportance
-				l.TextStyle = fyne.TextStyle{}
-				l.Alignment = fyne.TextAlignLeading
-				l.SetText(c.nick + " " + ln.At.Format("15:04") + "\n" + ln.Text)
-			}
-			c.lines.SetItemHeight(id, l.MinSize().Height)
+			c.showLine(c.snap[id], o.(*toneText))
+			c.lines.SetItemHeight(id, o.MinSize().Height)
 		})
 	c.entry = newChatEntry(c.onSend)
 	c.send = widget.NewButtonWithIcon(T("Send"), theme.MailSendIcon(), c.onSend)
-	c.state = widget.NewLabel("")
-	c.state.Importance = widget.LowImportance
-	bottom := container.NewBorder(nil, nil, nil, c.send, c.entry)
-	c.win.SetContent(container.NewBorder(c.state, bottom, nil, nil, c.lines))
+	c.state = newToneText(toneMuted, false)
+	bottom := bordered(nil, nil, nil, c.send, c.entry)
+	c.win.SetContent(bordered(c.state, bottom, nil, nil, c.lines))
 	c.win.Resize(fyne.NewSize(420, 480))
-	c.win.SetOnClosed(func() { delete(u.chats, k) })
-	u.chats[k] = c
 	c.refresh()
-	c.win.Show()
-	c.win.Canvas().Focus(c.entry)
-	u.model.MarkRead(k)
 	return c
 }
 
+func (c *chatWindow) showLine(ln model.Line, t *toneText) {
+	text := cut(ln.Text, maxChatChars)
+	t.SetItalic(ln.System)
+	switch {
+	case ln.System:
+		t.Set(text, toneMuted, false)
+	case ln.FromMe:
+		head := T("me") + " " + ln.At.Format("15:04")
+		tn := toneNormal
+		switch ln.Status {
+		case model.LineSending:
+			head += " · " + T("sending…")
+			tn = toneMuted
+		case model.LineFailed:
+			head += " · " + T("not sent: {{.Err}}", map[string]any{"Err": oneLine(friendlyError(ln.Err), maxLabel)})
+			tn = toneDanger
+		}
+		t.Set(head+"\n"+text, tn, false)
+	default:
+		t.Set(oneLine(c.nick, 40)+" "+ln.At.Format("15:04")+"\n"+text, toneNormal, false)
+	}
+}
+
 func (c *chatWindow) title() string {
-	return c.nick + "@" + c.u.model.Label(c.key.Server)
+	return oneLine(c.nick, 40) + "@" + oneLine(c.in.model.Label(c.key.Server), 64)
 }
 
 // refresh shows new lines and whether the peer and our server are online.
 func (c *chatWindow) refresh() {
-	u := c.u
-	ch, _ := u.model.Chat(c.key)
+	m := c.in.model
+	ch, _ := m.Chat(c.key)
 	if ch.Nickname != "" {
 		c.nick = ch.Nickname
 	}
@@ -99,28 +99,24 @@ func (c *chatWindow) refresh() {
 	if t := c.title(); c.win.Title() != t {
 		c.win.SetTitle(t)
 	}
-	serverUp := false
-	for _, s := range u.model.Servers() {
-		if s.ID == c.key.Server {
-			serverUp = s.State.Phase == conn.PhaseConnected
-		}
-	}
+	srv, _ := m.Server(c.key.Server)
+	label := oneLine(m.Label(c.key.Server), 64)
 	switch {
-	case !serverUp:
-		c.state.SetText(T("{{.Server}} is offline: messages cannot be sent", map[string]any{"Server": u.model.Label(c.key.Server)}))
+	case srv.State.Phase != conn.PhaseConnected:
+		c.state.Set(T("{{.Server}} is offline: messages cannot be sent", map[string]any{"Server": label}), toneWarn, false)
 		c.send.Disable()
-	case !u.model.Online(c.key):
-		c.state.SetText(T("{{.Nick}} is offline", map[string]any{"Nick": c.nick}))
+	case !m.Online(c.key):
+		c.state.Set(T("{{.Nick}} is offline", map[string]any{"Nick": oneLine(c.nick, 40)}), toneWarn, false)
 		c.send.Disable()
 	default:
-		c.state.SetText(T("{{.Nick}} is online on {{.Server}}", map[string]any{"Nick": c.nick, "Server": u.model.Label(c.key.Server)}))
+		c.state.Set(T("{{.Nick}} is online on {{.Server}}", map[string]any{"Nick": oneLine(c.nick, 40), "Server": label}), toneMuted, false)
 		c.send.Enable()
 	}
 	c.lines.Refresh()
 	if grew {
 		c.lines.ScrollToBottom()
 		if ch.Unread > 0 {
-			u.model.MarkRead(c.key)
+			m.MarkRead(c.key)
 		}
 	}
 }
@@ -131,20 +127,7 @@ func (c *chatWindow) onSend() {
 		return
 	}
 	c.entry.SetText("")
-	u, k, nick := c.u, c.key, c.nick
-	go func() { _ = u.core.SendChat(k, nick, text) }()
-}
-
-// chatReceived opens the conversation of an incoming message, or badges it
-// when its window is already open, and notifies while unfocused.
-func (u *UI) chatReceived(m conn.ChatMessage) {
-	k := model.ChatKey{Server: m.Server, ClientID: m.SenderClientID}
-	if c := u.chats[k]; c != nil {
-		c.refresh()
-	} else {
-		u.openChat(k, m.SenderNickname)
-	}
-	u.notes.chat(m)
+	c.in.send(c.key, c.nick, cut(text, maxChatChars))
 }
 
 // chatEntry sends on Enter; Shift+Enter adds a line.

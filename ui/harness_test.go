@@ -100,8 +100,8 @@ func newHarnessOpts(t testing.TB, maxFinished int, mods ...func(*desk.Options)) 
 		core.Close()
 		h.q.drain()
 	})
-	h.u.Start(context.Background())
-	h.waitFor("core ready", func() bool { return core.Ready() && !h.u.starting })
+	h.u.Start()
+	h.waitFor("core ready", func() bool { return core.Ready() && !h.u.start.starting })
 	return h
 }
 
@@ -166,7 +166,7 @@ func (h *harness) ask(i int, id, question string) <-chan string {
 
 func (h *harness) waitPending(n int) {
 	h.t.Helper()
-	h.waitFor("pending", func() bool { return h.u.model.PendingTotal() == n && h.u.tl.n == h.u.model.Len() })
+	h.waitFor("pending", func() bool { return h.u.model.PendingTotal() == n && h.u.tl.len() == h.u.model.Len() })
 }
 
 // answer waits for the agent's answer.
@@ -184,13 +184,11 @@ func (h *harness) answer(ch <-chan string) string {
 // cardFor returns the visible card view bound to a request.
 func (h *harness) cardFor(k conn.RequestKey) *cardView {
 	h.t.Helper()
-	var found *cardView
 	h.q.drain()
-	walk(h.u.tl.list, func(o fyne.CanvasObject) {
-		if cv, ok := o.(*cardView); ok && cv.key == k && cv.Visible() {
-			found = cv
-		}
-	})
+	if r, ok := h.u.tl.rowOf[k]; ok {
+		h.u.tl.revealRow(r)
+	}
+	found := h.u.tl.views[k]
 	if found == nil {
 		h.t.Fatalf("no card shown for %v", k)
 	}
@@ -212,11 +210,36 @@ func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 	}
 }
 
+// walkVisible visits every shown object under o, skipping hidden subtrees.
+func walkVisible(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
+	if !o.Visible() {
+		return
+	}
+	f(o)
+	switch v := o.(type) {
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			walkVisible(c, f)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			walkVisible(c, f)
+		}
+	}
+}
+
 // findButton finds a visible button by its text under o.
 func findButton(o fyne.CanvasObject, text string) *widget.Button {
 	var found *widget.Button
-	walk(o, func(x fyne.CanvasObject) {
-		if b, ok := x.(*widget.Button); ok && b.Text == text && b.Visible() && found == nil {
+	walkVisible(o, func(x fyne.CanvasObject) {
+		var b *widget.Button
+		switch v := x.(type) {
+		case *widget.Button:
+			b = v
+		case *scopedButton:
+			b = &v.Button
+		}
+		if b != nil && b.Text == text && found == nil {
 			found = b
 		}
 	})
@@ -226,11 +249,11 @@ func findButton(o fyne.CanvasObject, text string) *widget.Button {
 // hasText reports whether a label, or rich text, under o shows text.
 func hasText(o fyne.CanvasObject, text string) bool {
 	ok := false
-	walk(o, func(x fyne.CanvasObject) {
+	walkVisible(o, func(x fyne.CanvasObject) {
 		switch v := x.(type) {
 		case *widget.Label:
 			ok = ok || strings.Contains(v.Text, text)
-		case *widget.RichText:
+		case interface{ String() string }:
 			ok = ok || strings.Contains(v.String(), text)
 		}
 	})

@@ -28,7 +28,7 @@ func fixtureTimeline(h *harness) {
 	arrive("r2", conn.KindQuestion, "Use *Postgres* or SQLite?", 2)
 	m.Apply(conn.RequestAnswered{Origin: conn.Origin{Server: id}, ID: "r2", By: "bob", Text: "Postgres"})
 	arrive("r3", conn.KindQuestion, "Deploy **v2** now? ![x](file:///etc/passwd)\n\n- see [notes](https://example.com/notes)", 3)
-	h.waitFor("cards", func() bool { return h.u.tl.n == 3 })
+	h.waitFor("cards", func() bool { return h.u.tl.len() == 3 })
 }
 
 func TestTimelineRendersStates(t *testing.T) {

@@ -1,29 +1,61 @@
 package ui
 
 import (
-	"context"
 	"fmt"
-	"path/filepath"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/agentdesk/agentdesk/conn"
 	"github.com/agentdesk/agentdesk/conn/model"
-	"github.com/agentdesk/agentdesk/profiles"
 )
 
+// bordered is container.NewBorder with its objects in visual order (top,
+// left, centre, right, bottom), which is also the Tab order; NewBorder puts
+// the centre first.
+func bordered(top, bottom, left, right, center fyne.CanvasObject) *fyne.Container {
+	var objs []fyne.CanvasObject
+	for _, o := range []fyne.CanvasObject{top, left, center, right, bottom} {
+		if o != nil {
+			objs = append(objs, o)
+		}
+	}
+	return container.New(layout.NewBorderLayout(top, bottom, left, right), objs...)
+}
+
+// startState is how far the core's start got.
+type startState struct {
+	starting bool
+	ready    bool
+	// err says why the core could not start, if it could not.
+	err string
+}
+
+// mainInput is what the main window needs: the model to read, the
+// timeline and notice bar to show, and what its buttons do.
+type mainInput struct {
+	model    *model.Model
+	timeline *timeline
+	notices  *noticeBar
+	start    func() startState
+	// onServers opens the server status popup under anchor.
+	onServers   func(anchor fyne.CanvasObject)
+	onSettings  func()
+	onAddServer func()
+	onImport    func()
+	onDemo      func()
+	onOpenChat  func(k model.ChatKey, nickname string)
+}
+
 // mainWindow is the main window's content: a toolbar (status badge, server
-// filter, pending only, jump, settings), the timeline or the empty state,
-// and the online users beside it.
+// filter, pending only, jump, settings), the notice banners, the timeline
+// or the empty state, and the online users beside it.
 type mainWindow struct {
-	u    *UI
+	in   mainInput
 	root *fyne.Container
 
 	badge       *StatusBadge
@@ -32,46 +64,41 @@ type mainWindow struct {
 	pendingOnly *widget.Check
 	jump        *widget.Button
 	settingsBtn *widget.Button
-	status      *widget.Label
+	status      *toneText
 
 	body      *fyne.Container // timeline or empty state
-	timeline  fyne.CanvasObject
 	empty     fyne.CanvasObject
 	starting  fyne.CanvasObject
-	failed    *widget.Label
+	failed    *toneText
 	failedBox fyne.CanvasObject
 
 	users     *widget.List
 	userSnap  []conn.OnlineUser
+	userText  []string
 	unread    map[model.ChatKey]int
 	usersHead *widget.Label
 
 	updating bool
 }
 
-func newMainWindow(u *UI) *mainWindow {
-	m := &mainWindow{u: u, unread: map[model.ChatKey]int{}}
+func newMainWindow(in mainInput) *mainWindow {
+	m := &mainWindow{in: in, unread: map[model.ChatKey]int{}}
 	m.badge = NewStatusBadge(nil)
-	m.badge.OnTapped = func() { u.showServerPopup(m.badge) }
+	m.badge.OnTapped = func() { in.onServers(m.badge) }
 	m.filter = widget.NewSelect(nil, m.onFilterChanged)
 	m.filter.PlaceHolder = T("All servers")
 	m.pendingOnly = widget.NewCheck(T("Pending only"), m.onPendingOnlyChanged)
 	m.jump = widget.NewButtonWithIcon(T("Oldest pending"), theme.MoveUpIcon(), func() { m.onJump() })
-	m.settingsBtn = widget.NewButtonWithIcon(T("Settings"), theme.SettingsIcon(), func() { u.settings.show() })
-	m.status = widget.NewLabel("")
-	m.status.Importance = widget.LowImportance
-	m.status.Truncation = fyne.TextTruncateEllipsis
+	m.settingsBtn = widget.NewButtonWithIcon(T("Settings"), theme.SettingsIcon(), in.onSettings)
+	m.status = newToneText(toneMuted, false)
 
-	toolbar := container.NewBorder(nil, nil,
+	toolbar := bordered(nil, nil,
 		container.NewHBox(m.badge, container.New(layout.NewGridWrapLayout(fyne.NewSize(240, m.filter.MinSize().Height)), m.filter), m.pendingOnly),
 		container.NewHBox(m.jump, m.settingsBtn), m.status)
 
-	m.timeline = u.tl.list
 	m.empty = m.emptyState()
 	m.starting = container.NewCenter(widget.NewLabel(T("Starting…")))
-	m.failed = widget.NewLabel("")
-	m.failed.Wrapping = fyne.TextWrapWord
-	m.failed.Importance = widget.DangerImportance
+	m.failed = newToneText(toneDanger, true)
 	m.failedBox = container.NewPadded(m.failed)
 	m.body = container.NewStack(m.starting)
 
@@ -89,39 +116,32 @@ func newMainWindow(u *UI) *mainWindow {
 			}
 			usr := m.userSnap[id]
 			l := o.(*fyne.Container).Objects[0].(*widget.Label)
-			text := T("{{.Nick}} @ {{.Server}}", map[string]any{"Nick": usr.Nickname, "Server": u.model.Label(usr.Server)})
-			if n := m.unread[model.ChatKey{Server: usr.Server, ClientID: usr.ClientID}]; n > 0 {
-				text = fmt.Sprintf("%s  (%d)", text, n)
-				l.TextStyle.Bold = true
-			} else {
-				l.TextStyle.Bold = false
-			}
-			l.SetText(text)
+			l.TextStyle.Bold = m.unread[model.ChatKey{Server: usr.Server, ClientID: usr.ClientID}] > 0
+			l.SetText(m.userText[id])
 		})
 	m.users.OnSelected = func(id widget.ListItemID) {
 		m.users.UnselectAll()
 		if id < len(m.userSnap) {
 			usr := m.userSnap[id]
-			u.openChat(model.ChatKey{Server: usr.Server, ClientID: usr.ClientID}, usr.Nickname)
+			in.onOpenChat(model.ChatKey{Server: usr.Server, ClientID: usr.ClientID}, usr.Nickname)
 		}
 	}
-	side := container.NewBorder(m.usersHead, nil, nil, nil, m.users)
-	split := container.NewHSplit(m.body, side)
+	side := bordered(m.usersHead, nil, nil, nil, m.users)
+	split := container.NewHSplit(bordered(in.notices.box, nil, nil, nil, m.body), side)
 	split.Offset = 0.76
-	m.root = container.NewBorder(container.NewVBox(toolbar, widget.NewSeparator()), nil, nil, nil, split)
+	m.root = bordered(container.NewVBox(toolbar, widget.NewSeparator()), nil, nil, nil, split)
 	return m
 }
 
 // emptyState offers the ways to get started when no server is configured.
 func (m *mainWindow) emptyState() fyne.CanvasObject {
-	u := m.u
 	title := widget.NewLabelWithStyle(T("No servers yet"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	text := widget.NewLabelWithStyle(T("Connect to your Agent Assistant servers to answer your agents' questions here."), fyne.TextAlignCenter, fyne.TextStyle{})
 	text.Wrapping = fyne.TextWrapWord
-	add := widget.NewButtonWithIcon(T("Add server"), theme.ContentAddIcon(), func() { u.showServerDialog(nil) })
+	add := widget.NewButtonWithIcon(T("Add server"), theme.ContentAddIcon(), m.in.onAddServer)
 	add.Importance = widget.HighImportance
-	imp := widget.NewButtonWithIcon(T("Import from Agent Assistant app"), theme.DownloadIcon(), func() { u.importFromFile() })
-	demo := widget.NewButtonWithIcon(T("Try the demo"), theme.MediaPlayIcon(), func() { u.startDemo() })
+	imp := widget.NewButtonWithIcon(T("Import from Agent Assistant app"), theme.DownloadIcon(), m.in.onImport)
+	demo := widget.NewButtonWithIcon(T("Try the demo"), theme.MediaPlayIcon(), m.in.onDemo)
 	icon := widget.NewIcon(IconResource)
 	iconBox := container.New(layout.NewGridWrapLayout(fyne.NewSize(96, 96)), icon)
 	box := container.NewVBox(container.NewCenter(iconBox), title, text, add, imp, demo)
@@ -133,23 +153,23 @@ func (m *mainWindow) onFilterChanged(string) {
 		return
 	}
 	i := m.filter.SelectedIndex()
-	f := m.u.model.Filter()
+	f := m.in.model.Filter()
 	f.Server = ""
 	if i > 0 && i-1 < len(m.filterIDs) {
 		f.Server = m.filterIDs[i-1]
 	}
-	m.u.model.SetFilter(f)
-	m.u.tl.refresh()
+	m.in.model.SetFilter(f)
+	m.in.timeline.refresh()
 }
 
 func (m *mainWindow) onPendingOnlyChanged(on bool) {
 	if m.updating {
 		return
 	}
-	f := m.u.model.Filter()
+	f := m.in.model.Filter()
 	f.PendingOnly = on
-	m.u.model.SetFilter(f)
-	m.u.tl.refresh()
+	m.in.model.SetFilter(f)
+	m.in.timeline.refresh()
 }
 
 // selectServer sets the server filter: 0 is all servers, n the n-th.
@@ -161,57 +181,13 @@ func (m *mainWindow) selectServer(n int) {
 }
 
 func (m *mainWindow) onJump() {
-	if !m.u.tl.jumpToOldestPending() {
-		m.status.SetText(T("Nothing is waiting for you."))
+	if !m.in.timeline.jumpToOldestPending() {
+		m.status.Set(T("Nothing is waiting for you."), toneMuted, false)
 	}
-}
-
-// registerShortcuts adds the window shortcuts: Ctrl+J (oldest pending),
-// Ctrl+0…9 (server filter), Ctrl+, (settings) and Ctrl+N (add server).
-func (m *mainWindow) registerShortcuts(c fyne.Canvas) {
-	add := func(k fyne.KeyName) {
-		s := &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
-		c.AddShortcut(s, func(sh fyne.Shortcut) { m.u.handleShortcut(s) })
-	}
-	add(fyne.KeyJ)
-	add(fyne.KeyComma)
-	add(fyne.KeyN)
-	for _, k := range digitKeys {
-		add(k)
-	}
-}
-
-var digitKeys = []fyne.KeyName{fyne.Key0, fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6, fyne.Key7, fyne.Key8, fyne.Key9}
-
-// handleShortcut runs a window shortcut; it reports whether it was one.
-func (u *UI) handleShortcut(s *desktop.CustomShortcut) bool {
-	if s.Modifier != fyne.KeyModifierShortcutDefault {
-		return false
-	}
-	switch s.KeyName {
-	case fyne.KeyJ:
-		u.settings.hide()
-		u.main.onJump()
-		return true
-	case fyne.KeyComma:
-		u.settings.show()
-		return true
-	case fyne.KeyN:
-		u.showServerDialog(nil)
-		return true
-	}
-	for i, k := range digitKeys {
-		if s.KeyName == k {
-			u.main.selectServer(i)
-			return true
-		}
-	}
-	return false
 }
 
 func (m *mainWindow) refresh() {
-	u := m.u
-	servers := u.model.Servers()
+	servers := m.in.model.Servers()
 
 	// Filter options with pending counts.
 	total := 0
@@ -221,14 +197,14 @@ func (m *mainWindow) refresh() {
 	opts := []string{fmt.Sprintf("%s (%d)", T("All servers"), total)}
 	ids := make([]conn.ServerID, 0, len(servers))
 	for i, s := range servers {
-		label := fmt.Sprintf("%s (%d)", s.Label, s.Pending)
+		label := fmt.Sprintf("%s (%d)", oneLine(s.Label, 40), s.Pending)
 		if i < 9 {
 			label = fmt.Sprintf("%d. %s", i+1, label)
 		}
 		opts = append(opts, label)
 		ids = append(ids, s.ID)
 	}
-	f := u.model.Filter()
+	f := m.in.model.Filter()
 	sel := 0
 	for i, id := range ids {
 		if id == f.Server {
@@ -236,7 +212,7 @@ func (m *mainWindow) refresh() {
 		}
 	}
 	m.updating = true
-	if !equalStrings(m.filter.Options, opts) {
+	if !slices.Equal(m.filter.Options, opts) {
 		m.filter.Options = opts
 		m.filterIDs = ids
 		m.filter.Refresh()
@@ -249,86 +225,52 @@ func (m *mainWindow) refresh() {
 	}
 	m.updating = false
 
-	m.badge.Set(u.model.Connectivity())
+	m.badge.Set(m.in.model.Connectivity())
 
 	// Body: starting, empty state or timeline.
+	st := m.in.start()
 	var want fyne.CanvasObject
 	switch {
-	case !u.starting && !u.core.Ready() && u.startErr != "":
-		m.failed.SetText(T("agentdesk could not start: {{.Err}}", map[string]any{"Err": u.startErr}))
+	case !st.starting && !st.ready && st.err != "":
+		m.failed.Set(T("agentdesk could not start: {{.Err}}", map[string]any{"Err": cut(st.err, maxLine)}), toneDanger, false)
 		want = m.failedBox
-	case u.starting || !u.core.Ready():
+	case st.starting || !st.ready:
 		want = m.starting
 	case len(servers) == 0:
 		want = m.empty
 	default:
-		want = m.timeline
+		want = m.in.timeline
 	}
 	if len(m.body.Objects) != 1 || m.body.Objects[0] != want {
 		m.body.Objects = []fyne.CanvasObject{want}
 		m.body.Refresh()
 	}
-	if want == m.timeline {
-		u.tl.refresh()
+	if want == m.in.timeline {
+		m.in.timeline.refresh()
 	}
-	if n := u.model.Len(); n == 0 && want == m.timeline {
-		m.status.SetText(T("No requests yet: questions and work reports from your agents appear here."))
-	} else if m.status.Text != "" && n > 0 {
-		m.status.SetText("")
+	if n := m.in.model.Len(); n == 0 && want == m.in.timeline {
+		m.status.Set(T("No requests yet: questions and work reports from your agents appear here."), toneMuted, false)
+	} else if m.status.Text() != "" && n > 0 {
+		m.status.Set("", toneMuted, false)
 	}
+	m.in.notices.show(m.in.model.Notices())
 
 	// Online users and unread chats.
-	m.userSnap = u.model.Users()
+	m.userSnap = m.in.model.Users()
 	clear(m.unread)
-	for _, c := range u.model.Chats() {
+	for _, c := range m.in.model.Chats() {
 		if c.Unread > 0 {
 			m.unread[c.Key] = c.Unread
 		}
 	}
+	m.userText = m.userText[:0]
+	for _, usr := range m.userSnap {
+		text := T("{{.Nick}} @ {{.Server}}", map[string]any{"Nick": oneLine(usr.Nickname, 40), "Server": oneLine(m.in.model.Label(usr.Server), 40)})
+		if n := m.unread[model.ChatKey{Server: usr.Server, ClientID: usr.ClientID}]; n > 0 {
+			text = fmt.Sprintf("%s  (%d)", text, n)
+		}
+		m.userText = append(m.userText, text)
+	}
 	m.usersHead.SetText(fmt.Sprintf("%s (%d)", T("Online"), len(m.userSnap)))
 	m.users.Refresh()
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// importFromFile lets the user pick the Flutter client's settings file.
-func (u *UI) importFromFile() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			u.showError(err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		go func() {
-			res, err := u.core.ImportFromFile(context.Background(), path)
-			u.bridge.Do(func() {
-				if err != nil {
-					u.showError(err)
-					return
-				}
-				dialog.ShowInformation(T("Import"), res.Summary(), u.win)
-			})
-		}()
-	}, u.win)
-	// Start where the Flutter client keeps its settings, when it has any.
-	if path, err := profiles.FlutterPrefsPath(); err == nil {
-		if dir, err := storage.ListerForURI(storage.NewFileURI(filepath.Dir(path))); err == nil {
-			d.SetLocation(dir)
-		}
-	}
-	d.Show()
 }

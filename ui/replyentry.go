@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"unicode/utf8"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
@@ -8,14 +10,20 @@ import (
 	"github.com/agentdesk/agentdesk/conn"
 )
 
+// maxReplyChars bounds what a reply field holds: a pasted megabyte would
+// freeze the UI thread while it is shaped, and no agent needs it.
+const maxReplyChars = 64 << 10
+
 // replyEntry is a card's multi-line reply field: Ctrl+Enter sends, Up on
-// the first line and Down on the last walk the reply history, and window
-// shortcuts (Ctrl+J, Ctrl+0…9) still work while it has the focus.
+// the first line and Down on the last walk the reply history, Escape hands
+// the keyboard to the list, and window shortcuts (Ctrl+J, Ctrl+0…9) still
+// work while it has the focus.
 type replyEntry struct {
 	widget.Entry
-	tl     *timeline
-	key    conn.RequestKey
-	onSend func()
+	t       *timeline
+	key     conn.RequestKey
+	onSend  func()
+	onFocus func()
 
 	hasFocus bool
 
@@ -24,8 +32,8 @@ type replyEntry struct {
 	saved string // what was typed before walking started
 }
 
-func newReplyEntry(tl *timeline) *replyEntry {
-	e := &replyEntry{tl: tl}
+func newReplyEntry(t *timeline) *replyEntry {
+	e := &replyEntry{t: t}
 	e.MultiLine = true
 	e.Wrapping = fyne.TextWrapWord
 	e.SetMinRowsVisible(2)
@@ -36,6 +44,9 @@ func newReplyEntry(tl *timeline) *replyEntry {
 
 // bindKey points the entry at another card and shows its draft.
 func (e *replyEntry) bindKey(k conn.RequestKey, draft string) {
+	if e.key == k && e.Text == draft {
+		return
+	}
 	e.key = k
 	e.hist = nil
 	if e.Text != draft {
@@ -43,12 +54,12 @@ func (e *replyEntry) bindKey(k conn.RequestKey, draft string) {
 	}
 }
 
-// FocusGained remembers which card has the focus.
+// FocusGained records, in the model, which card has the reply focus.
 func (e *replyEntry) FocusGained() {
 	e.hasFocus = true
 	e.Entry.FocusGained()
-	if e.tl != nil {
-		e.tl.focused = e.key
+	if e.onFocus != nil {
+		e.onFocus()
 	}
 }
 
@@ -65,25 +76,75 @@ func (e *replyEntry) moveCursorToEnd() {
 	e.Refresh()
 }
 
-// TypedShortcut sends on Ctrl+Enter and passes window shortcuts on.
+// TypedShortcut sends on Ctrl+Enter, cuts oversized pastes, and passes
+// window shortcuts on.
 func (e *replyEntry) TypedShortcut(s fyne.Shortcut) {
-	if cs, ok := s.(*desktop.CustomShortcut); ok {
+	switch cs := s.(type) {
+	case *desktop.CustomShortcut:
 		if (cs.KeyName == fyne.KeyReturn || cs.KeyName == fyne.KeyEnter) && cs.Modifier == fyne.KeyModifierControl {
 			if e.onSend != nil && !e.Disabled() {
 				e.onSend()
 			}
 			return
 		}
-		if e.tl != nil && e.tl.u.handleShortcut(cs) {
+		if e.t != nil && e.t.in.shortcut != nil && e.t.in.shortcut(cs) {
+			return
+		}
+	case *fyne.ShortcutPaste:
+		if e.pasteCut(cs) {
 			return
 		}
 	}
 	e.Entry.TypedShortcut(s)
 }
 
-// TypedKey walks the reply history with Up and Down.
+// pasteCut inserts at most what still fits of a pasted text; it reports
+// whether it handled the paste (false: the normal paste is fine).
+func (e *replyEntry) pasteCut(p *fyne.ShortcutPaste) bool {
+	if p.Clipboard == nil || e.Disabled() {
+		return false
+	}
+	text := p.Clipboard.Content()
+	room := maxReplyChars - utf8.RuneCountInString(e.Text)
+	if utf8.RuneCountInString(text) <= room {
+		return false
+	}
+	if room > 0 {
+		head, _ := cutRunes(text, room)
+		e.Entry.TypedShortcut(&fyne.ShortcutPaste{Clipboard: cutClipboard{head}})
+	}
+	return true
+}
+
+// cutClipboard hands a cut text to the entry's own paste.
+type cutClipboard struct{ text string }
+
+// Content is the cut text.
+func (c cutClipboard) Content() string { return c.text }
+
+// SetContent does nothing: this clipboard is only read.
+func (c cutClipboard) SetContent(string) {}
+
+// TypedRune refuses characters beyond the reply limit.
+func (e *replyEntry) TypedRune(r rune) {
+	if len(e.Text) >= maxReplyChars && utf8.RuneCountInString(e.Text) >= maxReplyChars {
+		return
+	}
+	e.Entry.TypedRune(r)
+}
+
+// TypedKey walks the reply history with Up and Down, and hands the
+// keyboard to the list on Escape.
 func (e *replyEntry) TypedKey(k *fyne.KeyEvent) {
 	switch k.Name {
+	case fyne.KeyEscape:
+		if e.t != nil {
+			if c := e.t.in.canvas(); c != nil {
+				e.t.selected = e.key
+				c.Focus(e.t)
+			}
+		}
+		return
 	case fyne.KeyUp:
 		if e.CursorRow == 0 && e.walk(-1) {
 			return
@@ -99,10 +160,10 @@ func (e *replyEntry) TypedKey(k *fyne.KeyEvent) {
 // walk moves through the history; it reports whether it did.
 func (e *replyEntry) walk(step int) bool {
 	if e.hist == nil {
-		if step > 0 || e.tl == nil {
+		if step > 0 || e.t == nil {
 			return false
 		}
-		e.hist = e.tl.u.core.ReplyHistory()
+		e.hist = e.t.in.model.ReplyHistory()
 		if len(e.hist) == 0 {
 			e.hist = nil
 			return false

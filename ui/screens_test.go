@@ -58,7 +58,7 @@ func TestServerPopupListsServersWithRetry(t *testing.T) {
 	})
 	test.Tap(h.u.main.badge)
 	p := h.u.popup
-	if p == nil || !p.pop.Visible() {
+	if !p.visible() {
 		t.Fatal("no popup")
 	}
 	defer p.hide()
@@ -78,7 +78,11 @@ func TestServerPopupListsServersWithRetry(t *testing.T) {
 func TestStateText(t *testing.T) {
 	now := time.Now()
 	st := conn.State{Phase: conn.PhaseReconnecting, Attempt: 3, NextTry: now.Add(75 * time.Second)}
-	if got := StateText(st, now); got != "Reconnecting: attempt 3, next try in 1:15" {
+	if got := StateText(st, now); got != "Reconnecting: attempt 3, next try in 2 min" {
+		t.Fatalf("%q", got)
+	}
+	st = conn.State{Phase: conn.PhaseAuthFailed, NextTry: now.Add(299 * time.Second)}
+	if got := StateText(st, now); got != "Login refused: check the user name and password; next try in 5 min" {
 		t.Fatalf("%q", got)
 	}
 }
@@ -146,7 +150,7 @@ func TestSettingsSaveNicknameAndToken(t *testing.T) {
 	test.Type(s.nickname, "carol")
 	test.Type(s.token, "tok-new")
 	test.Tap(s.save)
-	h.waitFor("saved", func() bool { return s.saveMsg.Text == "Saved." })
+	h.waitFor("saved", func() bool { return s.saveMsg.Text() == "Saved." })
 	if h.core.Settings().Nickname != "carol" {
 		t.Fatalf("nickname %q", h.core.Settings().Nickname)
 	}
@@ -164,9 +168,9 @@ func TestSettingsEnableToggleAndDeleteConfirm(t *testing.T) {
 	h := newHarness(t, "Home", "Work")
 	h.u.settings.show()
 	h.q.drain()
-	var checks []*widget.Check
+	var checks []*scopedCheck
 	walk(h.u.settings.servers, func(o fyne.CanvasObject) {
-		if c, ok := o.(*widget.Check); ok && c.Text == "Enabled" {
+		if c, ok := o.(*scopedCheck); ok && c.Text == "Enabled" {
 			checks = append(checks, c)
 		}
 	})
@@ -186,30 +190,29 @@ func TestSettingsEnableToggleAndDeleteConfirm(t *testing.T) {
 	if ov == nil || !hasText(ov, "Delete the server Home?") {
 		t.Fatal("no confirmation dialog")
 	}
-	test.Tap(findButton(ov, "Yes"))
+	test.Tap(findButton(ov, "Delete"))
 	h.waitFor("deleted", func() bool { return len(h.core.Profiles()) == 1 && len(h.u.model.Servers()) == 1 })
 }
 
 func TestServerDialogValidatesAndTests(t *testing.T) {
 	h := newHarness(t, "Home")
-	d := newServerDialog(h.u, nil)
-	d.dlg.Show()
-	defer d.dlg.Hide()
+	d := h.u.openServerDialog(nil)
+	defer d.dlg.hide()
 	if !d.save.Disabled() {
 		t.Fatal("save enabled with no address")
 	}
 	test.Type(d.address, "ftp://x")
-	if !d.save.Disabled() || !strings.Contains(d.preview.Text, "not supported") {
-		t.Fatalf("bad scheme: %q", d.preview.Text)
+	if !d.save.Disabled() || !strings.Contains(d.preview.Text(), "not supported") {
+		t.Fatalf("bad scheme: %q", d.preview.Text())
 	}
 	d.address.SetText("")
 	test.Type(d.address, "LocalHost:2000")
-	if d.save.Disabled() || d.preview.Text != "Connects to ws://localhost:2000/ws" {
-		t.Fatalf("preview %q", d.preview.Text)
+	if d.save.Disabled() || d.preview.Text() != "Connects to ws://localhost:2000/ws" {
+		t.Fatalf("preview %q", d.preview.Text())
 	}
 	d.address.SetText(h.srvs[0].URL())
-	if !d.save.Disabled() || !strings.Contains(d.preview.Text, "already uses") {
-		t.Fatalf("duplicate not caught: %q", d.preview.Text)
+	if !d.save.Disabled() || !strings.Contains(d.preview.Text(), "already uses") {
+		t.Fatalf("duplicate not caught: %q", d.preview.Text())
 	}
 	// Basic auth needs a user name.
 	d.address.SetText("localhost:2000")
@@ -227,9 +230,9 @@ func TestServerDialogValidatesAndTests(t *testing.T) {
 	d.basic.SetChecked(false)
 	d.address.SetText(s2.URL())
 	test.Tap(d.test)
-	h.waitFor("test result", func() bool { return strings.Contains(d.result.Text, "Login") })
-	if !strings.Contains(d.result.Text, "Health: OK") || !strings.Contains(d.result.Text, "Login: OK") {
-		t.Fatalf("result %q", d.result.Text)
+	h.waitFor("test result", func() bool { return strings.Contains(d.result.Text(), "Login") })
+	if !strings.Contains(d.result.Text(), "Health: OK") || !strings.Contains(d.result.Text(), "Login: OK") {
+		t.Fatalf("result %q", d.result.Text())
 	}
 	if len(h.core.Profiles()) != 1 {
 		t.Fatal("test connection saved the server")
@@ -249,7 +252,8 @@ func TestServerDialogNeverShowsStoredPassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := newServerDialog(h.u, &p)
+	d := h.u.openServerDialog(&p)
+	defer d.dlg.hide()
 	if d.password.Text != "" || !strings.Contains(d.password.PlaceHolder, "Unchanged") {
 		t.Fatalf("password field %q / %q", d.password.Text, d.password.PlaceHolder)
 	}
@@ -365,7 +369,7 @@ func TestTryTheDemoFromEmptyState(t *testing.T) {
 	})
 	test.Tap(findButton(h.u.main.empty, "Try the demo"))
 	h.waitFor("demo connected", func() bool { c, e := h.u.model.Connectivity(); return c == 2 && e == 2 })
-	if h.u.main.body.Objects[0] != h.u.main.timeline {
+	if h.u.main.body.Objects[0] != h.u.tl {
 		t.Fatal("timeline not shown in demo mode")
 	}
 	if got := h.u.win.Title(); got != "agentdesk — demo" {
@@ -426,14 +430,14 @@ func TestStartFailureIsShown(t *testing.T) {
 	if u.main.body.Objects[0] != u.main.starting {
 		t.Fatal("no starting view before Start")
 	}
-	u.Start(t.Context())
+	u.Start()
 	deadline := time.Now().Add(5 * time.Second)
-	for u.starting && time.Now().Before(deadline) {
+	for u.start.starting && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 		q.drain()
 	}
-	if u.main.body.Objects[0] != u.main.failedBox || !strings.Contains(u.main.failed.Text, "could not start") {
-		t.Fatalf("failure not shown: %q", u.main.failed.Text)
+	if u.main.body.Objects[0] != u.main.failedBox || !strings.Contains(u.main.failed.Text(), "could not start") {
+		t.Fatalf("failure not shown: %q", u.main.failed.Text())
 	}
 }
 

@@ -2,13 +2,11 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -16,61 +14,79 @@ import (
 	"github.com/agentdesk/agentdesk/profiles"
 )
 
+// serverDialogInput is what the add/edit server dialog needs. It never
+// saves anything itself: it hands the result to onSubmit, and the caller
+// decides what to do with it.
+type serverDialogInput struct {
+	// edit is the profile being edited; nil adds a new one.
+	edit *profiles.Profile
+	// existing lists the saved profiles, to refuse a duplicate address.
+	existing func() []profiles.Profile
+	// test connects once with what was entered (off the UI goroutine: the
+	// dialog runs it through the worker).
+	test func(ctx context.Context, p profiles.Profile, password *string) (conn.CheckResult, error)
+	// onSubmit gets the profile as entered and the password (nil: keep the
+	// stored one); it calls done on the UI goroutine with the outcome. The
+	// dialog closes on success; warn, when not empty, is shown as a notice
+	// by the caller (a password kept for this run only).
+	onSubmit func(p profiles.Profile, password *string, done func(err error))
+}
+
 // serverDialog adds or edits one server. It validates as the user types
 // (showing the normalized address or why it is not valid, and duplicate
 // addresses), never shows a stored password, and can test the connection
-// without saving.
+// without saving. Escape cancels; Enter saves.
 type serverDialog struct {
-	u    *UI
-	edit *profiles.Profile // nil when adding
-	dlg  dialog.Dialog
+	in    serverDialogInput
+	work  *worker
+	dlg   *modal
+	scope *keyScope
 
-	alias    *widget.Entry
-	address  *widget.Entry
-	preview  *widget.Label
-	enabled  *widget.Check
-	basic    *widget.Check
-	user     *widget.Entry
-	password *widget.Entry
-	test     *widget.Button
-	result   *widget.Label
-	save     *widget.Button
-	saveErr  *widget.Label
+	alias    *scopedEntry
+	address  *scopedEntry
+	preview  *toneText
+	enabled  *scopedCheck
+	basic    *scopedCheck
+	user     *scopedEntry
+	password *scopedEntry
+	test     *scopedButton
+	result   *toneText
+	cancel   *scopedButton
+	save     *scopedButton
+	saveErr  *toneText
 
 	normalized string
 }
 
-// showServerDialog opens the dialog; p nil adds a new server.
-func (u *UI) showServerDialog(p *profiles.Profile) {
-	d := newServerDialog(u, p)
-	d.dlg.Show()
-	u.win.Canvas().Focus(d.address)
+// showServerDialog opens the dialog on c.
+func showServerDialog(c fyne.Canvas, stack *overlays, work *worker, in serverDialogInput) *serverDialog {
+	d := newServerDialog(c, stack, work, in)
+	d.dlg.show(560, d.address)
+	return d
 }
 
-func newServerDialog(u *UI, p *profiles.Profile) *serverDialog {
-	d := &serverDialog{u: u, edit: p}
-	d.alias = widget.NewEntry()
+func newServerDialog(c fyne.Canvas, stack *overlays, work *worker, in serverDialogInput) *serverDialog {
+	d := &serverDialog{in: in, work: work}
+	d.scope = &keyScope{}
+	d.scope.submit = d.onSave
+	d.alias = newScopedEntry(d.scope)
 	d.alias.SetPlaceHolder(T("Optional, for example Work"))
-	d.address = widget.NewEntry()
+	d.address = newScopedEntry(d.scope)
 	d.address.SetPlaceHolder("ws://localhost:2000/ws")
-	d.preview = widget.NewLabel("")
-	d.preview.Wrapping = fyne.TextWrapWord
-	d.enabled = widget.NewCheck(T("Connect to this server"), nil)
+	d.preview = newToneText(toneMuted, true)
+	d.enabled = newScopedCheck(T("Connect to this server"), nil, d.scope)
 	d.enabled.SetChecked(true)
-	d.basic = widget.NewCheck(T("The server is behind HTTP Basic auth"), nil)
-	d.user = widget.NewEntry()
+	d.basic = newScopedCheck(T("The server is behind HTTP Basic auth"), nil, d.scope)
+	d.user = newScopedEntry(d.scope)
 	d.user.SetPlaceHolder(T("User name"))
-	d.password = widget.NewPasswordEntry()
+	d.password = newScopedPasswordEntry(d.scope)
 	d.password.SetPlaceHolder(T("Password"))
-	d.result = widget.NewLabel("")
-	d.result.Wrapping = fyne.TextWrapWord
-	d.test = widget.NewButtonWithIcon(T("Test connection"), theme.SearchIcon(), d.onTest)
-	d.saveErr = widget.NewLabel("")
-	d.saveErr.Wrapping = fyne.TextWrapWord
-	d.saveErr.Importance = widget.DangerImportance
+	d.result = newToneText(toneNormal, true)
+	d.test = newScopedButton(T("Test connection"), theme.SearchIcon(), d.onTest, d.scope)
+	d.saveErr = newToneText(toneDanger, true)
 
 	title := T("Add server")
-	if p != nil {
+	if p := in.edit; p != nil {
 		title = T("Edit server")
 		d.alias.SetText(p.Alias)
 		d.address.SetText(p.URL)
@@ -93,12 +109,10 @@ func newServerDialog(u *UI, p *profiles.Profile) *serverDialog {
 		widget.NewFormItem(T("Basic auth"), container.NewVBox(d.basic, d.user, d.password)),
 		widget.NewFormItem("", container.NewVBox(d.test, d.result)),
 	)
-	cancel := widget.NewButtonWithIcon(T("Cancel"), theme.CancelIcon(), func() { d.dlg.Hide() })
-	d.save = widget.NewButtonWithIcon(T("Save"), theme.DocumentSaveIcon(), d.onSave)
+	d.cancel = newScopedButton(T("Cancel"), theme.CancelIcon(), func() { d.dlg.hide() }, d.scope)
+	d.save = newScopedButton(T("Save"), theme.DocumentSaveIcon(), d.onSave, d.scope)
 	d.save.Importance = widget.HighImportance
-	buttons := container.NewBorder(nil, nil, nil, container.NewHBox(cancel, d.save), d.saveErr)
-	d.dlg = dialog.NewCustomWithoutButtons(title, container.NewVBox(form, widget.NewSeparator(), buttons), u.win)
-	d.dlg.Resize(fyne.NewSize(560, 0))
+	d.dlg = newModal(c, stack, d.scope, title, container.NewVBox(form, d.saveErr), d.cancel, d.save)
 	d.validate()
 	return d
 }
@@ -110,24 +124,20 @@ func (d *serverDialog) validate() bool {
 	d.normalized = u
 	switch {
 	case strings.TrimSpace(d.address.Text) == "":
-		d.preview.SetText(T("Enter the server address, for example localhost:2000"))
-		d.preview.Importance = widget.LowImportance
+		d.preview.Set(T("Enter the server address, for example localhost:2000"), toneMuted, false)
 		ok = false
 	case err != nil:
-		d.preview.SetText(strings.TrimPrefix(err.Error(), profiles.ErrInvalidURL.Error()+": "))
-		d.preview.Importance = widget.DangerImportance
+		d.preview.Set(cut(strings.TrimPrefix(err.Error(), profiles.ErrInvalidURL.Error()+": "), maxLine), toneDanger, false)
 		ok = false
 	default:
 		if other, dup := d.duplicate(u); dup {
-			d.preview.SetText(T("The server {{.Name}} already uses the address {{.URL}}", map[string]any{"Name": other.Label(), "URL": u}))
-			d.preview.Importance = widget.DangerImportance
+			d.preview.Set(T("The server {{.Name}} already uses the address {{.URL}}",
+				map[string]any{"Name": oneLine(other.Label(), maxLabel), "URL": oneLine(u, maxLabel)}), toneDanger, false)
 			ok = false
 		} else {
-			d.preview.SetText(T("Connects to {{.URL}}", map[string]any{"URL": u}))
-			d.preview.Importance = widget.SuccessImportance
+			d.preview.Set(T("Connects to {{.URL}}", map[string]any{"URL": oneLine(u, maxLabel)}), toneOK, false)
 		}
 	}
-	d.preview.Refresh()
 	if d.basic.Checked {
 		d.user.Enable()
 		d.password.Enable()
@@ -149,8 +159,8 @@ func (d *serverDialog) validate() bool {
 }
 
 func (d *serverDialog) duplicate(u string) (profiles.Profile, bool) {
-	for _, p := range d.u.core.Profiles() {
-		if p.URL == u && (d.edit == nil || p.ID != d.edit.ID) {
+	for _, p := range d.in.existing() {
+		if p.URL == u && (d.in.edit == nil || p.ID != d.in.edit.ID) {
 			return p, true
 		}
 	}
@@ -160,8 +170,8 @@ func (d *serverDialog) duplicate(u string) (profiles.Profile, bool) {
 // profile is the profile as entered.
 func (d *serverDialog) profile() profiles.Profile {
 	var p profiles.Profile
-	if d.edit != nil {
-		p = *d.edit
+	if d.in.edit != nil {
+		p = *d.in.edit
 	}
 	p.Alias = strings.TrimSpace(d.alias.Text)
 	p.URL = d.address.Text
@@ -171,16 +181,16 @@ func (d *serverDialog) profile() profiles.Profile {
 	return p
 }
 
-// password is nil when the stored password should be kept.
+// passwordValue is nil when the stored password should be kept.
 func (d *serverDialog) passwordValue() *string {
 	if !d.basic.Checked {
-		if d.edit != nil && d.edit.BasicAuth {
+		if d.in.edit != nil && d.in.edit.BasicAuth {
 			empty := ""
 			return &empty
 		}
 		return nil
 	}
-	if d.password.Text == "" && d.edit != nil {
+	if d.password.Text == "" && d.in.edit != nil {
 		return nil
 	}
 	pw := d.password.Text
@@ -196,29 +206,23 @@ func (d *serverDialog) onTest() {
 		pw = nil
 	}
 	d.test.Disable()
-	d.result.Importance = widget.MediumImportance
-	d.result.SetText(T("Testing…"))
-	u := d.u
-	go func() {
-		res, err := u.core.TestConnection(context.Background(), p, pw)
-		u.bridge.Do(func() {
+	d.result.Set(T("Testing…"), toneMuted, false)
+	runFor(d.work, func(ctx context.Context) (conn.CheckResult, error) { return d.in.test(ctx, p, pw) },
+		func(res conn.CheckResult, err error) {
 			d.test.Enable()
 			d.showResult(res, err)
 		})
-	}()
 }
 
 func (d *serverDialog) showResult(res conn.CheckResult, err error) {
 	if err != nil {
-		d.result.Importance = widget.DangerImportance
-		d.result.SetText(err.Error())
-		d.result.Refresh()
+		d.result.Set(cut(err.Error(), maxLine), toneDanger, false)
 		return
 	}
 	var lines []string
 	switch {
 	case res.Health.OK && res.Health.Version != "":
-		lines = append(lines, T("Health: OK (version {{.V}})", map[string]any{"V": res.Health.Version}))
+		lines = append(lines, T("Health: OK (version {{.V}})", map[string]any{"V": oneLine(res.Health.Version, 40)}))
 	case res.Health.OK:
 		lines = append(lines, T("Health: OK"))
 	case res.Health.Err != nil:
@@ -226,6 +230,7 @@ func (d *serverDialog) showResult(res conn.CheckResult, err error) {
 	default:
 		lines = append(lines, T("Health: not answering"))
 	}
+	tn := toneOK
 	if res.Connected() {
 		lines = append(lines, T("Login: OK in {{.Ms}} ms", map[string]any{"Ms": res.Latency.Milliseconds()}))
 		if res.Pending >= 0 {
@@ -234,44 +239,24 @@ func (d *serverDialog) showResult(res conn.CheckResult, err error) {
 		if res.Online >= 0 {
 			lines = append(lines, fmt.Sprintf("%s: %d", T("Other clients online"), res.Online))
 		}
-		d.result.Importance = widget.SuccessImportance
 	} else {
 		lines = append(lines, T("Login failed: {{.Err}}", map[string]any{"Err": res.Err.Error()}))
-		d.result.Importance = widget.DangerImportance
+		tn = toneDanger
 	}
-	d.result.SetText(strings.Join(lines, "\n"))
-	d.result.Refresh()
+	d.result.Set(cut(strings.Join(lines, "\n"), maxLine), tn, false)
 }
 
 func (d *serverDialog) onSave() {
-	if !d.validate() {
+	if !d.validate() || d.save.Disabled() {
 		return
 	}
-	p, pw := d.profile(), d.passwordValue()
 	d.save.Disable()
-	u := d.u
-	go func() {
-		var err error
-		if d.edit == nil {
-			s := ""
-			if pw != nil {
-				s = *pw
-			}
-			_, err = u.core.AddServer(context.Background(), p, s)
-		} else {
-			_, err = u.core.UpdateServer(context.Background(), p, pw)
+	d.in.onSubmit(d.profile(), d.passwordValue(), func(err error) {
+		d.save.Enable()
+		if err != nil {
+			d.saveErr.Set(cut(err.Error(), maxLine), toneDanger, false)
+			return
 		}
-		u.bridge.Do(func() {
-			d.save.Enable()
-			if err != nil && !errors.Is(err, profiles.ErrKeyringUnavailable) {
-				d.saveErr.SetText(err.Error())
-				return
-			}
-			d.dlg.Hide()
-			if err != nil {
-				// Saved; the password is only kept for this run.
-				dialog.ShowInformation(T("Password not remembered"), err.Error(), u.win)
-			}
-		})
-	}()
+		d.dlg.hide()
+	})
 }

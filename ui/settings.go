@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -9,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -18,63 +16,93 @@ import (
 	"github.com/agentdesk/agentdesk/profiles"
 )
 
+// settingsSource is what the settings screen reads besides the model:
+// the saved settings and profiles (desk.Core provides it).
+type settingsSource interface {
+	Settings() profiles.Settings
+	Profiles() []profiles.Profile
+	DefaultID() conn.ServerID
+	HasToken() bool
+	TokenFromEnv() bool
+}
+
+// settingsInput is what the settings screen needs: what to read, and what
+// its controls do. Actions run in the background and report back through
+// done (on the UI goroutine) or through the model.
+type settingsInput struct {
+	source settingsSource
+	model  *model.Model
+	save   func(st profiles.Settings, token *string, done func(error))
+	// setEnabled, setMuted and setDefault change one server.
+	setEnabled func(id conn.ServerID, on bool)
+	setMuted   func(id conn.ServerID, muted bool)
+	setDefault func(id conn.ServerID)
+	onBack     func()
+	onAdd      func()
+	onEdit     func(p profiles.Profile)
+	onDelete   func(p profiles.Profile)
+	onImport   func()
+	onServers  func(anchor fyne.CanvasObject)
+}
+
 // settingsScreen replaces the main window's content while open: the
 // status badge and a back button in its header, the user's settings, and
-// the server list.
+// the server list. Escape goes back.
 type settingsScreen struct {
-	u       *UI
+	in      settingsInput
 	root    fyne.CanvasObject
+	scope   *keyScope
 	visible bool
 
 	badge     *StatusBadge
-	nickname  *widget.Entry
-	token     *widget.Entry
-	affixes   *widget.Check
-	prefix    *widget.Entry
-	suffix    *widget.Entry
-	preview   *widget.Label
-	notifReq  *widget.Check
-	notifChat *widget.Check
-	save      *widget.Button
-	saveMsg   *widget.Label
+	back      *scopedButton
+	nickname  *scopedEntry
+	token     *scopedEntry
+	affixes   *scopedCheck
+	prefix    *scopedEntry
+	suffix    *scopedEntry
+	preview   *toneText
+	notifReq  *scopedCheck
+	notifChat *scopedCheck
+	save      *scopedButton
+	saveMsg   *toneText
 
 	servers   *fyne.Container
 	rowsSig   string
-	rowStates map[conn.ServerID]*serverRow
+	rowStates map[conn.ServerID]*settingsRow
 }
 
-type serverRow struct {
-	state  *widget.Label
-	health *widget.Label
+type settingsRow struct {
+	state  *toneText
+	health *toneText
 }
 
-func newSettingsScreen(u *UI) *settingsScreen {
-	s := &settingsScreen{u: u, rowStates: map[conn.ServerID]*serverRow{}}
+func newSettingsScreen(in settingsInput) *settingsScreen {
+	s := &settingsScreen{in: in, rowStates: map[conn.ServerID]*settingsRow{}}
+	s.scope = &keyScope{cancel: in.onBack}
 	s.badge = NewStatusBadge(nil)
-	s.badge.OnTapped = func() { u.showServerPopup(s.badge) }
-	back := widget.NewButtonWithIcon(T("Back"), theme.NavigateBackIcon(), s.hide)
+	s.badge.OnTapped = func() { in.onServers(s.badge) }
+	s.back = newScopedButton(T("Back"), theme.NavigateBackIcon(), in.onBack, s.scope)
 	title := widget.NewLabelWithStyle(T("Settings"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	header := container.NewBorder(nil, nil, container.NewHBox(s.badge, title), back)
+	header := bordered(nil, nil, container.NewHBox(s.badge, title), s.back, nil)
 
-	s.nickname = widget.NewEntry()
+	s.nickname = newScopedEntry(s.scope)
 	s.nickname.Validator = func(v string) error { _, err := profiles.ValidateNickname(v); return err }
-	s.token = widget.NewPasswordEntry()
-	s.affixes = widget.NewCheck(T("Wrap every reply in a prefix and suffix"), func(bool) { s.onAffixesChanged() })
-	s.prefix = widget.NewEntry()
+	s.token = newScopedPasswordEntry(s.scope)
+	s.affixes = newScopedCheck(T("Wrap every reply in a prefix and suffix"), func(bool) { s.onAffixesChanged() }, s.scope)
+	s.prefix = newScopedEntry(s.scope)
 	s.prefix.SetPlaceHolder(T("Prefix"))
 	s.prefix.OnChanged = func(string) { s.onAffixesChanged() }
-	s.suffix = widget.NewEntry()
+	s.suffix = newScopedEntry(s.scope)
 	s.suffix.SetPlaceHolder(T("Suffix"))
 	s.suffix.OnChanged = func(string) { s.onAffixesChanged() }
-	s.preview = widget.NewLabel("")
-	s.preview.Importance = widget.LowImportance
-	s.preview.Wrapping = fyne.TextWrapWord
-	s.notifReq = widget.NewCheck(T("New questions and work reports"), nil)
-	s.notifChat = widget.NewCheck(T("Chat messages"), nil)
-	s.save = widget.NewButtonWithIcon(T("Save settings"), theme.DocumentSaveIcon(), s.onSave)
+	s.preview = newToneText(toneMuted, true)
+	s.notifReq = newScopedCheck(T("New questions and work reports"), nil, s.scope)
+	s.notifChat = newScopedCheck(T("Chat messages"), nil, s.scope)
+	s.save = newScopedButton(T("Save settings"), theme.DocumentSaveIcon(), s.onSave, s.scope)
 	s.save.Importance = widget.HighImportance
-	s.saveMsg = widget.NewLabel("")
-	s.saveMsg.Wrapping = fyne.TextWrapWord
+	s.scope.submit = s.onSave
+	s.saveMsg = newToneText(toneNormal, true)
 
 	form := widget.NewForm(
 		widget.NewFormItem(T("Nickname"), s.nickname),
@@ -85,30 +113,30 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	form.Items[0].HintText = T("Shown to other clients; sent to every server when saved.")
 
 	s.servers = container.NewVBox()
-	add := widget.NewButtonWithIcon(T("Add server"), theme.ContentAddIcon(), func() { u.showServerDialog(nil) })
-	imp := widget.NewButtonWithIcon(T("Import from Agent Assistant app"), theme.DownloadIcon(), u.importFromFile)
-	serversHead := container.NewBorder(nil, nil,
+	add := newScopedButton(T("Add server"), theme.ContentAddIcon(), in.onAdd, s.scope)
+	imp := newScopedButton(T("Import from Agent Assistant app"), theme.DownloadIcon(), in.onImport, s.scope)
+	serversHead := bordered(nil, nil,
 		widget.NewLabelWithStyle(T("Servers"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewHBox(imp, add))
+		container.NewHBox(imp, add), nil)
 
-	content := container.NewVBox(form, container.NewBorder(nil, nil, nil, s.save, s.saveMsg),
+	content := container.NewVBox(form, bordered(nil, nil, nil, s.save, s.saveMsg),
 		widget.NewSeparator(), serversHead, s.servers)
-	s.root = container.NewBorder(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil,
+	s.root = bordered(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil,
 		container.NewVScroll(container.NewPadded(content)))
 	return s
 }
 
-// show opens the settings screen with the saved values.
+// show fills the screen with the saved values.
 func (s *settingsScreen) show() {
-	u := s.u
-	st := u.core.Settings()
+	src := s.in.source
+	st := src.Settings()
 	s.nickname.SetText(st.Nickname)
 	s.token.SetText("")
 	switch {
-	case u.core.TokenFromEnv():
+	case src.TokenFromEnv():
 		s.token.SetPlaceHolder(T("Set by AGENTDESK_TOKEN"))
 		s.token.Disable()
-	case u.core.HasToken():
+	case src.HasToken():
 		s.token.SetPlaceHolder(T("Stored in the keyring; type to replace"))
 		s.token.Enable()
 	default:
@@ -120,44 +148,27 @@ func (s *settingsScreen) show() {
 	s.suffix.SetText(st.ReplySuffix)
 	s.notifReq.SetChecked(st.Notifications.Requests)
 	s.notifChat.SetChecked(st.Notifications.Chat)
-	s.saveMsg.SetText("")
+	s.saveMsg.Set("", toneNormal, false)
 	s.onAffixesChanged()
-	if u.popup != nil {
-		u.popup.hide()
-	}
 	s.visible = true
 	s.rowsSig = ""
 	s.refresh()
-	u.win.SetContent(s.root)
-}
-
-// hide returns to the timeline.
-func (s *settingsScreen) hide() {
-	if !s.visible {
-		return
-	}
-	s.visible = false
-	if s.u.popup != nil {
-		s.u.popup.hide()
-	}
-	s.u.win.SetContent(s.u.main.root)
 }
 
 func (s *settingsScreen) onAffixesChanged() {
 	if s.affixes.Checked {
 		s.prefix.Enable()
 		s.suffix.Enable()
-		s.preview.SetText(T("Example: {{.Text}}", map[string]any{"Text": s.prefix.Text + T("OK") + s.suffix.Text}))
+		s.preview.Set(T("Example: {{.Text}}", map[string]any{"Text": cut(s.prefix.Text+T("OK")+s.suffix.Text, maxLine)}), toneMuted, false)
 	} else {
 		s.prefix.Disable()
 		s.suffix.Disable()
-		s.preview.SetText("")
+		s.preview.Set("", toneMuted, false)
 	}
 }
 
 func (s *settingsScreen) onSave() {
-	u := s.u
-	st := u.core.Settings()
+	st := s.in.source.Settings()
 	st.Nickname = strings.TrimSpace(s.nickname.Text)
 	st.ReplyAffixes = s.affixes.Checked
 	st.ReplyPrefix, st.ReplySuffix = s.prefix.Text, s.suffix.Text
@@ -168,41 +179,35 @@ func (s *settingsScreen) onSave() {
 		token = &t
 	}
 	s.save.Disable()
-	s.saveMsg.SetText(T("Saving…"))
-	go func() {
-		err := u.core.SaveSettings(context.Background(), st, token)
-		u.bridge.Do(func() {
-			s.save.Enable()
-			switch {
-			case err == nil:
-				s.saveMsg.Importance = widget.SuccessImportance
-				s.saveMsg.SetText(T("Saved."))
-				if token != nil {
-					s.token.SetText("")
-					s.token.SetPlaceHolder(T("Stored in the keyring; type to replace"))
-				}
-			case errors.Is(err, profiles.ErrKeyringUnavailable):
-				s.saveMsg.Importance = widget.WarningImportance
-				s.saveMsg.SetText(err.Error())
-			default:
-				s.saveMsg.Importance = widget.DangerImportance
-				s.saveMsg.SetText(err.Error())
+	s.saveMsg.Set(T("Saving…"), toneMuted, false)
+	s.in.save(st, token, func(err error) {
+		s.save.Enable()
+		switch {
+		case err == nil:
+			s.saveMsg.Set(T("Saved."), toneOK, false)
+			if token != nil {
+				s.token.SetText("")
+				s.token.SetPlaceHolder(T("Stored in the keyring; type to replace"))
 			}
-			s.saveMsg.Refresh()
-		})
-	}()
+		case errors.Is(err, profiles.ErrKeyringUnavailable):
+			s.saveMsg.Set(cut(err.Error(), maxLine), toneWarn, false)
+		default:
+			s.saveMsg.Set(cut(err.Error(), maxLine), toneDanger, false)
+		}
+	})
 }
 
 // refresh updates the server list; rows are rebuilt only when the set of
-// servers changes, otherwise their state and health labels are updated.
+// servers changes, otherwise their state and health are updated.
 func (s *settingsScreen) refresh() {
-	u := s.u
-	s.badge.Set(u.model.Connectivity())
+	s.badge.Set(s.in.model.Connectivity())
 	if !s.visible {
 		return
 	}
-	profs := u.core.Profiles()
-	def := u.core.DefaultID()
+	src := s.in.source
+	profs := src.Profiles()
+	def := src.DefaultID()
+	muted := src.Settings().Notifications.MutedServers
 	var sig strings.Builder
 	sig.WriteString(string(def))
 	for _, p := range profs {
@@ -210,10 +215,9 @@ func (s *settingsScreen) refresh() {
 		if p.Enabled {
 			sig.WriteString("+")
 		}
-	}
-	servers := map[conn.ServerID]model.Server{}
-	for _, m := range u.model.Servers() {
-		servers[m.ID] = m
+		if slices.Contains(muted, p.ID) {
+			sig.WriteString("m")
+		}
 	}
 	if sig.String() != s.rowsSig {
 		s.rowsSig = sig.String()
@@ -226,7 +230,7 @@ func (s *settingsScreen) refresh() {
 			if i > 0 {
 				objs = append(objs, widget.NewSeparator())
 			}
-			objs = append(objs, s.row(p, conn.ServerID(p.ID) == def))
+			objs = append(objs, s.row(p, conn.ServerID(p.ID) == def, slices.Contains(muted, p.ID)))
 		}
 		s.servers.Objects = objs
 		s.servers.Refresh()
@@ -235,108 +239,63 @@ func (s *settingsScreen) refresh() {
 	for _, p := range profs {
 		id := conn.ServerID(p.ID)
 		r := s.rowStates[id]
-		if r == nil {
+		srv, ok := s.in.model.Server(id)
+		if r == nil || !ok {
 			continue
 		}
-		st := servers[id].State
-		text := StateText(st, now)
-		if st.LastError != "" {
-			text += " — " + st.LastError
+		text := StateText(srv.State, now)
+		tn := toneNormal
+		if srv.State.LastError != "" {
+			text += " — " + srv.State.LastError
+			if srv.State.Phase != conn.PhaseConnected {
+				tn = toneDanger
+			}
 		}
-		r.state.SetText(text)
-		r.health.SetText(healthText(u.core.Health(id)))
+		r.state.Set(cut(text, maxLine), tn, false)
+		r.health.Set(cut(healthText(srv.Health), maxLine), toneMuted, false)
 	}
 }
 
-func healthText(h conn.Health, ok bool) string {
+func healthText(h model.Health) string {
 	switch {
-	case !ok:
+	case !h.Checked:
 		return T("Health: not checked yet")
 	case h.OK && h.Version != "":
-		return T("Health: OK (version {{.V}})", map[string]any{"V": h.Version})
+		return T("Health: OK (version {{.V}})", map[string]any{"V": oneLine(h.Version, 40)})
 	case h.OK:
 		return T("Health: OK")
-	case h.Err != nil:
-		return T("Health: {{.Err}}", map[string]any{"Err": h.Err.Error()})
+	case h.Err != "":
+		return T("Health: {{.Err}}", map[string]any{"Err": h.Err})
 	}
 	return T("Health: not answering")
 }
 
-func (s *settingsScreen) row(p profiles.Profile, isDefault bool) fyne.CanvasObject {
-	u := s.u
+func (s *settingsScreen) row(p profiles.Profile, isDefault, muted bool) fyne.CanvasObject {
 	id := conn.ServerID(p.ID)
-	title := p.Label()
+	title := oneLine(p.Label(), maxLabel)
 	if isDefault {
 		title += "  ★ " + T("default")
 	}
-	name := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	urlL := widget.NewLabel(p.URL)
-	urlL.Truncation = fyne.TextTruncateEllipsis
-	r := &serverRow{state: widget.NewLabel(""), health: widget.NewLabel("")}
-	r.state.Wrapping = fyne.TextWrapWord
-	r.health.Importance = widget.LowImportance
-	r.health.Wrapping = fyne.TextWrapWord
+	name := newToneText(toneNormal, false)
+	name.Set(title, toneNormal, true)
+	urlL := newToneText(toneMuted, false)
+	urlL.Set(oneLine(p.URL, maxLabel), toneMuted, false)
+	r := &settingsRow{state: newToneText(toneNormal, true), health: newToneText(toneMuted, true)}
 	s.rowStates[id] = r
 
-	muted := slices.Contains(u.core.Settings().Notifications.MutedServers, p.ID)
-	notify := widget.NewCheck(T("Notify"), nil)
-	notify.SetChecked(!muted)
-	notify.OnChanged = func(on bool) {
-		go func() {
-			st := u.core.Settings()
-			st.Notifications.MutedServers = slices.DeleteFunc(st.Notifications.MutedServers, func(m string) bool { return m == p.ID })
-			if !on {
-				st.Notifications.MutedServers = append(st.Notifications.MutedServers, p.ID)
-			}
-			if err := u.core.SaveSettings(context.Background(), st, nil); err != nil {
-				u.bridge.Do(func() { u.showError(err) })
-			}
-		}()
-	}
-	enabled := widget.NewCheck(T("Enabled"), nil)
+	enabled := newScopedCheck(T("Enabled"), nil, s.scope)
 	enabled.SetChecked(p.Enabled)
-	enabled.OnChanged = func(on bool) {
-		go func() {
-			err := u.core.SetEnabled(context.Background(), id, on)
-			if err != nil {
-				u.bridge.Do(func() { u.showError(err) })
-			}
-		}()
-	}
-	def := widget.NewButtonWithIcon(T("Make default"), theme.ConfirmIcon(), func() {
-		go func() {
-			if err := u.core.SetDefault(id); err != nil {
-				u.bridge.Do(func() { u.showError(err) })
-			}
-		}()
-	})
+	enabled.OnChanged = func(on bool) { s.in.setEnabled(id, on) }
+	notify := newScopedCheck(T("Notify"), nil, s.scope)
+	notify.SetChecked(!muted)
+	notify.OnChanged = func(on bool) { s.in.setMuted(id, !on) }
+	def := newScopedButton(T("Make default"), theme.ConfirmIcon(), func() { s.in.setDefault(id) }, s.scope)
 	if isDefault {
 		def.Disable()
 	}
-	edit := widget.NewButtonWithIcon(T("Edit"), theme.DocumentCreateIcon(), func() {
-		if cur, ok := u.core.Profile(id); ok {
-			u.showServerDialog(&cur)
-		}
-	})
-	del := widget.NewButtonWithIcon(T("Delete"), theme.DeleteIcon(), func() { u.confirmDelete(p) })
+	edit := newScopedButton(T("Edit"), theme.DocumentCreateIcon(), func() { s.in.onEdit(p) }, s.scope)
+	del := newScopedButton(T("Delete"), theme.DeleteIcon(), func() { s.in.onDelete(p) }, s.scope)
 	del.Importance = widget.DangerImportance
 	actions := container.NewCenter(container.NewHBox(enabled, notify, def, edit, del))
-	return container.NewBorder(nil, nil, nil, actions, container.NewVBox(name, urlL, r.state, r.health))
-}
-
-// confirmDelete asks before deleting a server.
-func (u *UI) confirmDelete(p profiles.Profile) {
-	dialog.ShowConfirm(T("Delete server"),
-		T("Delete the server {{.Name}}? Its requests disappear from the timeline and its stored password is removed.", map[string]any{"Name": p.Label()}),
-		func(ok bool) {
-			if !ok {
-				return
-			}
-			go func() {
-				err := u.core.DeleteServer(context.Background(), conn.ServerID(p.ID))
-				if err != nil {
-					u.bridge.Do(func() { u.showError(err) })
-				}
-			}()
-		}, u.win)
+	return bordered(nil, nil, nil, actions, container.NewVBox(name, urlL, r.state, r.health))
 }

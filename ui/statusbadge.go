@@ -1,20 +1,13 @@
 package ui
 
 import (
-	"fmt"
 	"image/color"
 	"strconv"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/agentdesk/agentdesk/conn"
-	"github.com/agentdesk/agentdesk/conn/model"
 )
 
 // Badge colours: every enabled server connected, some, none, and no
@@ -60,7 +53,7 @@ func NewStatusBadge(tapped func()) *StatusBadge {
 	b := &StatusBadge{OnTapped: tapped}
 	b.icon = widget.NewIcon(theme.StorageIcon())
 	b.circle = canvas.NewCircle(BadgeColor(0, 0))
-	b.count = canvas.NewText("0", color.White)
+	b.count = canvas.NewText("0", textOn(b.circle.FillColor))
 	b.count.TextStyle.Bold = true
 	b.count.Alignment = fyne.TextAlignCenter
 	b.count.TextSize = theme.TextSize() * 0.8
@@ -76,6 +69,7 @@ func (b *StatusBadge) Set(connected, enabled int) {
 	b.connected, b.enabled = connected, enabled
 	b.count.Text = strconv.Itoa(connected)
 	b.circle.FillColor = BadgeColor(connected, enabled)
+	b.count.Color = textOn(b.circle.FillColor)
 	b.Refresh()
 }
 
@@ -131,157 +125,3 @@ func (r *badgeRenderer) Objects() []fyne.CanvasObject { return r.objs }
 
 // Destroy has nothing to release.
 func (r *badgeRenderer) Destroy() {}
-
-// serverPopup lists every server with its state, last error, the time to
-// the next retry and a "Retry now" button.
-type serverPopup struct {
-	u      *UI
-	pop    *widget.PopUp
-	box    *fyne.Container
-	ticker *time.Ticker
-	stop   chan struct{}
-}
-
-// showServerPopup opens the popup under the badge that was tapped.
-func (u *UI) showServerPopup(anchor fyne.CanvasObject) {
-	if u.popup != nil {
-		u.popup.hide()
-	}
-	c := fyne.CurrentApp().Driver().CanvasForObject(anchor)
-	if c == nil {
-		c = u.win.Canvas()
-	}
-	p := &serverPopup{u: u, box: container.NewVBox(), stop: make(chan struct{})}
-	p.fill()
-	scroll := container.NewVScroll(p.box)
-	h := min(p.box.MinSize().Height, 560)
-	if ws := u.win.Canvas().Size().Height - 80; ws > 200 && h > ws {
-		h = ws
-	}
-	scroll.SetMinSize(fyne.NewSize(480, h))
-	p.pop = widget.NewPopUp(scroll, c)
-	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor)
-	p.pop.ShowAtPosition(pos.Add(fyne.NewPos(0, anchor.Size().Height)))
-	u.popup = p
-	// The countdown ticks once a second while the popup is open.
-	p.ticker = time.NewTicker(time.Second)
-	go func(t *time.Ticker, stop chan struct{}) {
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				u.bridge.Do(func() {
-					switch {
-					case u.popup != p:
-					case !p.pop.Visible():
-						p.hide() // dismissed by a tap outside
-					default:
-						p.fill()
-					}
-				})
-			}
-		}
-	}(p.ticker, p.stop)
-}
-
-func (p *serverPopup) hide() {
-	select {
-	case <-p.stop:
-		return
-	default:
-	}
-	p.ticker.Stop()
-	close(p.stop)
-	p.pop.Hide()
-	if p.u.popup == p {
-		p.u.popup = nil
-	}
-}
-
-func (p *serverPopup) fill() {
-	servers := p.u.model.Servers()
-	objs := []fyne.CanvasObject{widget.NewLabelWithStyle(T("Servers"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})}
-	if len(servers) == 0 {
-		objs = append(objs, widget.NewLabel(T("No servers configured.")))
-	}
-	for _, s := range servers {
-		objs = append(objs, widget.NewSeparator(), p.u.serverStateRow(s, true))
-	}
-	p.box.Objects = objs
-	p.box.Refresh()
-}
-
-// serverStateRow shows one server's label, URL, state, last error and
-// retry countdown, with a "Retry now" button when retry makes sense.
-func (u *UI) serverStateRow(s model.Server, withRetry bool) fyne.CanvasObject {
-	dot := canvas.NewCircle(phaseColor(s.State.Phase))
-	dotBox := container.New(layout.NewGridWrapLayout(fyne.NewSize(10, 10)), dot)
-	title := widget.NewLabelWithStyle(s.Label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	urlL := widget.NewLabel(s.URL)
-	urlL.Importance = widget.LowImportance
-	urlL.Truncation = fyne.TextTruncateEllipsis
-	state := widget.NewLabel(StateText(s.State, time.Now()))
-	state.Wrapping = fyne.TextWrapWord
-	rows := []fyne.CanvasObject{container.NewHBox(container.NewCenter(dotBox), title), urlL, state}
-	if s.State.LastError != "" {
-		e := widget.NewLabel(s.State.LastError)
-		e.Wrapping = fyne.TextWrapWord
-		e.Importance = widget.DangerImportance
-		if s.State.Phase == conn.PhaseConnected {
-			e.Importance = widget.WarningImportance
-		}
-		rows = append(rows, e)
-	}
-	var right fyne.CanvasObject
-	if withRetry && s.State.Phase != conn.PhaseConnected && s.State.Phase != conn.PhaseDisabled {
-		id := s.ID
-		right = container.NewCenter(widget.NewButtonWithIcon(T("Retry now"), theme.ViewRefreshIcon(), func() {
-			go func() { _ = u.core.RetryNow(id) }()
-		}))
-	}
-	return container.NewBorder(nil, nil, nil, right, container.NewVBox(rows...))
-}
-
-func phaseColor(p conn.Phase) color.Color {
-	switch p {
-	case conn.PhaseConnected:
-		return colorAllUp
-	case conn.PhaseConnecting, conn.PhaseReconnecting:
-		return colorSomeUp
-	case conn.PhaseDisabled:
-		return theme.Color(theme.ColorNameDisabled)
-	}
-	return colorNoneUp
-}
-
-// StateText describes a server's state in words, with the countdown to the
-// next retry while reconnecting.
-func StateText(st conn.State, now time.Time) string {
-	switch st.Phase {
-	case conn.PhaseDisabled:
-		return T("Disabled")
-	case conn.PhaseConnecting:
-		return T("Connecting…")
-	case conn.PhaseConnected:
-		return T("Connected")
-	case conn.PhaseReconnecting:
-		left := st.NextTry.Sub(now).Round(time.Second)
-		if left < 0 {
-			left = 0
-		}
-		return T("Reconnecting: attempt {{.N}}, next try in {{.Left}}", map[string]any{"N": st.Attempt, "Left": fmtDuration(left)})
-	case conn.PhaseAuthFailed:
-		return T("Login refused: check the user name and password")
-	case conn.PhaseError:
-		return T("Cannot connect: check the settings")
-	}
-	return st.Phase.String()
-}
-
-func fmtDuration(d time.Duration) string {
-	if d < time.Minute {
-		return fmt.Sprintf("%d s", int(d.Seconds()))
-	}
-	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
-}

@@ -1,211 +1,564 @@
 package ui
 
 import (
-	"context"
-	"errors"
+	"image/color"
+	"slices"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/agentdesk/agentdesk/conn"
+	"github.com/agentdesk/agentdesk/conn/model"
 )
 
-// timeline is the one list of requests from every server. It is a
-// widget.List, so only visible rows exist; each row's height is measured
-// when the row is shown (lazily), never for all rows at once.
+// serverLook is how a server is labelled and coloured on its cards.
+type serverLook struct {
+	label string
+	color color.Color
+}
+
+// timelineInput is what the timeline needs: the model to read, and the
+// actions it may take.
+type timelineInput struct {
+	model *model.Model
+	// reply sends what was typed for a card; it returns at once and the
+	// progress shows in the model. A non-nil error means it was not sent.
+	reply func(k conn.RequestKey, typed string) error
+	// look labels and colours a server.
+	look func(conn.ServerID) serverLook
+	// shortcut runs a window shortcut typed while a reply field has the
+	// focus; it reports whether it was one.
+	shortcut func(*desktop.CustomShortcut) bool
+	// canvas is the window's canvas, for moving the keyboard focus.
+	canvas func() fyne.Canvas
+}
+
+// overscan is how far beyond the viewport cards are kept built, so a
+// small scroll does not rebuild anything.
+const overscan = 200
+
+// defaultCardHeight is the height assumed for a card never shown, until
+// real measurements give a better average.
+const defaultCardHeight = 170
+
+// timeline shows the model's current view, newest first, as a virtualised
+// list keyed by request. A card view is built only for the cards in view
+// and stays with its card for as long as the card is on screen, so the
+// reply being typed never moves to another card; the view whose reply
+// field has the keyboard focus is kept even when scrolled away. Rows are
+// positioned by per-card heights, measured when first shown (estimated
+// before), and the viewport stays anchored on the card at its top when
+// cards arrive or leave above it.
+//
+// The reply focus is data (model.ReplyFocus), not a widget: after every
+// refresh it is where the model says, whichever view shows the card.
 type timeline struct {
-	u    *UI
-	list *widget.List
+	widget.BaseWidget
+	in timelineInput
 
-	drafts  map[conn.RequestKey]string
-	sending map[conn.RequestKey]bool
-	errs    map[conn.RequestKey]string
-	focused conn.RequestKey
+	scroll *container.Scroll
+	rows   *fyne.Container
 
-	// heights is what the list was told per row; measured caches
-	// measurements by card revision and width.
-	heights  map[widget.ListItemID]float32
-	measured map[measureKey]float32
-	byKey    map[conn.RequestKey]float32
+	keys     []conn.RequestKey // rows, newest first
+	rowOf    map[conn.RequestKey]int
+	version  uint64
+	heights  rowHeights
+	measured map[conn.RequestKey]measurement
+	sumH     float64 // sum and count of measured heights, for the estimate
+	nH       int
 	width    float32
 
-	// n is the number of rows shown, taken from the model once per frame.
-	n int
-	// focusOnBind asks the row that shows this card to take the focus.
-	focusOnBind conn.RequestKey
+	views map[conn.RequestKey]*cardView
+	spare []*cardView
+
+	// selected is the card the keyboard is on when the list itself has the
+	// focus (after Escape, or when the card being answered closed).
+	selected conn.RequestKey
+	focused  bool
+
+	buf       []conn.RequestKey
+	laying    bool
+	loaded    bool
+	onChanged func() // tests: called after every refresh
 }
 
-type measureKey struct {
-	key   conn.RequestKey
-	rev   string
+// measurement is one card's measured height at a width and revision.
+type measurement struct {
+	h     float32
 	width float32
+	rev   uint64
+	look  serverLook
 }
 
-func newTimeline(u *UI) *timeline {
-	tl := &timeline{
-		u:        u,
-		drafts:   map[conn.RequestKey]string{},
-		sending:  map[conn.RequestKey]bool{},
-		errs:     map[conn.RequestKey]string{},
-		heights:  map[widget.ListItemID]float32{},
-		measured: map[measureKey]float32{},
-		byKey:    map[conn.RequestKey]float32{},
+func newTimeline(in timelineInput) *timeline {
+	t := &timeline{
+		in:       in,
+		rowOf:    map[conn.RequestKey]int{},
+		measured: map[conn.RequestKey]measurement{},
+		views:    map[conn.RequestKey]*cardView{},
 	}
-	tl.list = widget.NewList(
-		func() int { return tl.n },
-		func() fyne.CanvasObject { return newCardView(tl) },
-		tl.updateItem,
-	)
-	return tl
+	t.rows = container.New(&rowsLayout{t: t})
+	t.scroll = container.NewVScroll(t.rows)
+	t.scroll.OnScrolled = func(fyne.Position) { t.layoutRows() }
+	t.ExtendBaseWidget(t)
+	return t
 }
 
-// index maps a row (newest first) to the model's view (oldest first).
-func (tl *timeline) index(id widget.ListItemID) int { return tl.n - 1 - id }
+// CreateRenderer shows the scroll container.
+func (t *timeline) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(t.scroll)
+}
 
-// row maps a model view index to a row.
-func (tl *timeline) row(i int) widget.ListItemID { return tl.n - 1 - i }
+// Resize lays the cards out again for the new size.
+func (t *timeline) Resize(s fyne.Size) {
+	t.BaseWidget.Resize(s)
+	t.scroll.Resize(s)
+	t.layoutRows()
+}
 
-func (tl *timeline) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
-	cv := o.(*cardView)
-	cd, ok := tl.u.model.At(tl.index(id))
+// gap is the space between two cards.
+func gap() float32 { return theme.Padding() }
+
+// estimate is the height assumed for a card not measured yet.
+func (t *timeline) estimate() float32 {
+	if t.nH == 0 {
+		return defaultCardHeight
+	}
+	return float32(t.sumH / float64(t.nH))
+}
+
+// len is the number of cards shown.
+func (t *timeline) len() int { return len(t.keys) }
+
+// refresh brings the list up to date with the model; the UI calls it at
+// most once per frame.
+func (t *timeline) refresh() {
+	if v := t.in.model.ViewVersion(); v != t.version || !t.loaded {
+		t.reload()
+	}
+	for k, v := range t.views {
+		if cd, ok := t.in.model.Card(k); ok {
+			look := t.in.look(k.Server)
+			if cd.Rev != v.rev || look != v.look {
+				t.bindView(v, cd, look)
+			}
+		}
+	}
+	t.layoutRows()
+	if t.onChanged != nil {
+		t.onChanged()
+	}
+}
+
+// reload takes the model's view again, keeping the viewport on the card
+// at its top (or on the newest card when the list was at the very top and
+// nobody is typing).
+func (t *timeline) reload() {
+	anchor, delta, hadAnchor := t.anchor()
+	atTop := t.scroll.Offset.Y <= 0 && !t.typing()
+
+	var version uint64
+	t.buf, version = t.in.model.ViewKeys(t.buf)
+	t.version, t.loaded = version, true
+	n := len(t.buf)
+	t.keys = slices.Grow(t.keys[:0], n)[:n]
+	clear(t.rowOf)
+	hs := make([]float32, n)
+	est := t.estimate()
+	for i, k := range t.buf {
+		r := n - 1 - i
+		t.keys[r] = k
+		t.rowOf[k] = r
+		hs[r] = est + gap()
+		if m, ok := t.measured[k]; ok && m.width == t.width {
+			hs[r] = m.h + gap()
+		}
+	}
+	t.heights.reset(hs)
+	for k := range t.measured {
+		if _, ok := t.rowOf[k]; !ok {
+			delete(t.measured, k)
+		}
+	}
+	for k, v := range t.views {
+		if _, ok := t.rowOf[k]; !ok {
+			t.release(k, v)
+		}
+	}
+	if _, ok := t.rowOf[t.selected]; !ok {
+		t.selected = conn.RequestKey{}
+	}
+	t.syncContentSize()
+	switch {
+	case atTop || !hadAnchor:
+		t.scrollTo(0)
+	default:
+		if r, ok := t.rowOf[anchor]; ok {
+			t.scrollTo(t.heights.top(r) + delta)
+		}
+	}
+}
+
+// anchor is the card at the top of the viewport and how far into it the
+// viewport starts.
+func (t *timeline) anchor() (conn.RequestKey, float32, bool) {
+	if t.heights.len() == 0 {
+		return conn.RequestKey{}, 0, false
+	}
+	y := t.scroll.Offset.Y
+	r := t.heights.rowAt(y)
+	return t.keys[r], y - t.heights.top(r), true
+}
+
+// typing reports whether a reply field of the timeline has the focus.
+func (t *timeline) typing() bool {
+	c := t.in.canvas()
+	if c == nil {
+		return false
+	}
+	for _, v := range t.views {
+		if c.Focused() == v.entry {
+			return true
+		}
+	}
+	return false
+}
+
+// syncContentSize tells the scroll container the new total height.
+func (t *timeline) syncContentSize() {
+	h := t.heights.total()
+	if t.rows.Size().Height != h || t.rows.Size().Width != t.width {
+		t.rows.Resize(fyne.NewSize(t.width, h))
+		t.scroll.Refresh()
+	}
+}
+
+// scrollTo moves the viewport's top to y (clamped).
+func (t *timeline) scrollTo(y float32) {
+	maxY := t.heights.total() - t.scroll.Size().Height
+	y = min(y, maxY)
+	y = max(y, 0)
+	t.scroll.ScrollToOffset(fyne.NewPos(0, y))
+}
+
+// layoutRows builds, measures and places the views of the cards in (and
+// near) the viewport, and lets go of the others.
+func (t *timeline) layoutRows() {
+	if t.laying {
+		return
+	}
+	t.laying = true
+	defer func() { t.laying = false }()
+
+	w := t.scroll.Size().Width
+	vh := t.scroll.Size().Height
+	if w <= 0 || vh <= 0 {
+		return
+	}
+	if w != t.width {
+		t.width = w // every height is measured again, lazily
+	}
+	n := t.heights.len()
+	y := t.scroll.Offset.Y
+	keep := map[conn.RequestKey]bool{}
+	if n > 0 {
+		first := t.heights.rowAt(max(0, y-overscan))
+		for r := first; r < n && t.heights.top(r) < y+vh+overscan; r++ {
+			k := t.keys[r]
+			v := t.viewFor(k)
+			if v == nil {
+				continue
+			}
+			keep[k] = true
+			t.measure(r, k, v)
+		}
+	}
+	// The view being typed into stays, wherever it scrolled to.
+	if fk, ok := t.in.model.ReplyFocus(); ok {
+		if v := t.views[fk]; v != nil {
+			keep[fk] = true
+			if r, ok := t.rowOf[fk]; ok {
+				t.measure(r, fk, v)
+			}
+		}
+	}
+	for k, v := range t.views {
+		if !keep[k] {
+			t.release(k, v)
+		}
+	}
+	t.syncContentSize()
+	t.place()
+}
+
+// place positions the bound views at their rows, in row order (which is
+// also the Tab order).
+func (t *timeline) place() {
+	objs := t.rows.Objects[:0]
+	for _, v := range t.views {
+		objs = append(objs, v)
+	}
+	slices.SortFunc(objs, func(a, b fyne.CanvasObject) int {
+		return t.rowOf[a.(*cardView).key] - t.rowOf[b.(*cardView).key]
+	})
+	t.rows.Objects = objs
+	for _, o := range objs {
+		v := o.(*cardView)
+		r := t.rowOf[v.key]
+		v.Move(fyne.NewPos(0, t.heights.top(r)))
+		v.Resize(fyne.NewSize(t.width, t.heights.height(r)-gap()))
+	}
+	t.rows.Refresh()
+}
+
+// measure makes sure row r's height is its card's real height.
+func (t *timeline) measure(r int, k conn.RequestKey, v *cardView) {
+	if m, ok := t.measured[k]; ok && m.width == t.width && m.rev == v.rev && m.look == v.look {
+		t.heights.set(r, m.h+gap())
+		return
+	}
+	v.Resize(fyne.NewSize(t.width, v.MinSize().Height))
+	h := v.MinSize().Height
+	if _, seen := t.measured[k]; !seen {
+		t.sumH += float64(h)
+		t.nH++
+	}
+	t.measured[k] = measurement{h: h, width: t.width, rev: v.rev, look: v.look}
+	// A row above the viewport that changes height would move what the
+	// user is looking at: keep the viewport where it was.
+	old := t.heights.height(r)
+	t.heights.set(r, h+gap())
+	if d := h + gap() - old; d != 0 && t.heights.top(r)+old <= t.scroll.Offset.Y {
+		t.scroll.Offset.Y += d
+	}
+}
+
+// viewFor returns the view bound to k, binding a spare or new one.
+func (t *timeline) viewFor(k conn.RequestKey) *cardView {
+	if v := t.views[k]; v != nil {
+		return v
+	}
+	cd, ok := t.in.model.Card(k)
 	if !ok {
-		return
+		return nil
 	}
-	cv.bind(cd)
-	if tl.focusOnBind == cd.Key() && cd.State.Open() {
-		tl.focusOnBind = conn.RequestKey{}
-		if c := fyne.CurrentApp().Driver().CanvasForObject(tl.list); c != nil {
-			c.Focus(cv.entry)
-			cv.entry.moveCursorToEnd()
+	var v *cardView
+	if n := len(t.spare); n > 0 {
+		v, t.spare = t.spare[n-1], t.spare[:n-1]
+	} else {
+		v = newCardView(t)
+	}
+	v.key = conn.RequestKey{}
+	t.views[k] = v
+	t.bindView(v, cd, t.in.look(k.Server))
+	return v
+}
+
+// bindView shows cd in v, and moves the keyboard focus off a reply field
+// whose card can no longer be answered.
+func (t *timeline) bindView(v *cardView, cd model.Card, look serverLook) {
+	c := t.in.canvas()
+	hadFocus := c != nil && c.Focused() == v.entry
+	v.bind(cd, look, t.in.model.Draft(cd.Key()), cd.Key() == t.selected && t.focused)
+	if hadFocus && !cd.Answerable() && cd.Submit != model.Submitting {
+		// Answered elsewhere or cancelled under the user's fingers: the
+		// focus goes to the list, on this card, not into nowhere.
+		t.selected = cd.Key()
+		t.in.model.SetReplyFocus(conn.RequestKey{})
+		c.Focus(t)
+	}
+}
+
+// release unbinds a view and keeps it for reuse. A view whose reply field
+// has the focus hands the focus to the list first.
+func (t *timeline) release(k conn.RequestKey, v *cardView) {
+	if c := t.in.canvas(); c != nil && c.Focused() == v.entry {
+		c.Focus(t)
+	}
+	if fk, ok := t.in.model.ReplyFocus(); ok && fk == k {
+		if _, still := t.rowOf[k]; !still {
+			t.in.model.SetReplyFocus(conn.RequestKey{})
 		}
 	}
-	w := tl.list.Size().Width
-	if w <= 0 {
-		return
-	}
-	mk := measureKey{cd.Key(), cv.rev, w}
-	h, ok := tl.measured[mk]
-	if !ok {
-		cv.Resize(fyne.NewSize(w, cv.MinSize().Height))
-		h = cv.MinSize().Height
-		if len(tl.measured) > 4096 {
-			clear(tl.measured)
-			clear(tl.byKey)
-		}
-		tl.measured[mk] = h
-	}
-	tl.byKey[cd.Key()] = h
-	tl.setHeight(id, h)
-}
-
-func (tl *timeline) setHeight(id widget.ListItemID, h float32) {
-	if tl.heights[id] != h {
-		tl.heights[id] = h
-		tl.list.SetItemHeight(id, h)
+	delete(t.views, k)
+	v.unbind()
+	if len(t.spare) < 8 {
+		t.spare = append(t.spare, v)
 	}
 }
 
-// refresh redraws the visible rows after the model changed.
-func (tl *timeline) refresh() {
-	n := tl.u.model.Len()
-	if n != tl.n {
-		// Rows moved: re-apply known heights to the first rows at once,
-		// so the visible part does not jump; the rest are corrected
-		// lazily when they scroll into view.
-		tl.n = n
-		// Only the rows near the top are re-applied (the list starts at
-		// the newest card); each change costs the list a re-layout.
-		covered, limit := float32(0), 2*tl.list.Size().Height
-		for id := 0; id < n && id < 32 && covered <= limit; id++ {
-			cd, ok := tl.u.model.At(tl.index(id))
-			if !ok {
-				break
-			}
-			h, ok := tl.byKey[cd.Key()]
-			if !ok {
-				break
-			}
-			covered += h
-			if tl.heights[id] != h {
-				tl.heights[id] = h
-				tl.list.SetItemHeight(id, h)
-			}
-		}
-	}
-	tl.list.Refresh()
-	// A card whose row was reused while the user typed in it takes the
-	// focus back in its new row.
-	if k := tl.focusOnBind; k.ID != "" {
-		if i := tl.u.model.IndexOf(k); i >= 0 {
-			tl.list.RefreshItem(tl.row(i))
-		} else {
-			tl.focusOnBind = conn.RequestKey{}
-		}
-	}
-}
-
-func (tl *timeline) draft(k conn.RequestKey) string { return tl.drafts[k] }
-
-func (tl *timeline) setDraft(k conn.RequestKey, s string) {
-	if s == "" {
-		delete(tl.drafts, k)
-		return
-	}
-	tl.drafts[k] = s
-}
-
-func (tl *timeline) sendState(k conn.RequestKey) (bool, string) {
-	return tl.sending[k], tl.errs[k]
-}
-
-// send replies to the card's own server; blank confirms by default.
-func (tl *timeline) send(k conn.RequestKey, text string) {
-	if k.ID == "" || tl.sending[k] {
-		return
-	}
-	tl.sending[k] = true
-	delete(tl.errs, k)
-	tl.list.Refresh()
-	core, b := tl.u.core, tl.u.bridge
-	go func() {
-		_, err := core.Reply(k, text)
-		b.Do(func() {
-			delete(tl.sending, k)
-			if err != nil {
-				tl.errs[k] = friendlyError(err)
-			} else {
-				delete(tl.drafts, k)
-			}
-			if tl.focused == k {
-				tl.focused = conn.RequestKey{}
-			}
-			tl.list.Refresh()
-		})
-	}()
-}
-
-// jumpToOldestPending scrolls to the oldest open card in the current
-// filter and focuses its reply field.
-func (tl *timeline) jumpToOldestPending() bool {
-	k, i, ok := tl.u.model.OldestPending()
+// focusCard scrolls to a card and puts the keyboard in its reply field.
+func (t *timeline) focusCard(k conn.RequestKey) bool {
+	r, ok := t.rowOf[k]
 	if !ok {
 		return false
 	}
-	tl.refresh()
-	tl.focusOnBind = k
-	tl.list.ScrollTo(tl.row(i))
-	tl.list.RefreshItem(tl.row(i))
+	t.in.model.SetReplyFocus(k)
+	t.selected = k
+	t.revealRow(r)
+	v := t.views[k]
+	if v == nil || !v.reply.Visible() {
+		return false
+	}
+	if c := t.in.canvas(); c != nil {
+		c.Focus(v.entry)
+		v.entry.moveCursorToEnd()
+	}
 	return true
 }
 
-func friendlyError(err error) string {
-	switch {
-	case errors.Is(err, conn.ErrNotPending):
-		return T("this request is no longer waiting for an answer")
-	case errors.Is(err, conn.ErrAlreadyReplied):
-		return T("a reply is already on its way")
-	case errors.Is(err, context.DeadlineExceeded):
-		return T("timed out")
+// revealRow scrolls just enough to show row r whole (its top when it is
+// taller than the viewport), then lays out.
+func (t *timeline) revealRow(r int) {
+	if v := t.viewFor(t.keys[r]); v != nil {
+		t.measure(r, t.keys[r], v)
+		t.syncContentSize()
 	}
-	return err.Error()
+	top, h := t.heights.top(r), t.heights.height(r)
+	y, vh := t.scroll.Offset.Y, t.scroll.Size().Height
+	switch {
+	case top < y || h > vh:
+		t.scrollTo(top)
+	case top+h > y+vh:
+		t.scrollTo(top + h - vh)
+	}
+	t.layoutRows()
+}
+
+// jumpToOldestPending focuses the reply of the oldest card the user can
+// answer in the current view.
+func (t *timeline) jumpToOldestPending() bool {
+	t.refresh()
+	k, _, ok := t.in.model.OldestPending()
+	if !ok {
+		return false
+	}
+	return t.focusCard(k)
+}
+
+// send hands what was typed for k to the core, then moves the focus to the
+// next oldest request that waits for an answer (or to the list when none
+// does), so fifty questions are answered with Ctrl+J, typing and
+// Ctrl+Enter without a keystroke going astray.
+func (t *timeline) send(k conn.RequestKey, typed string) {
+	wasFocused := false
+	if c := t.in.canvas(); c != nil {
+		if v := t.views[k]; v != nil && c.Focused() == v.entry {
+			wasFocused = true
+		}
+	}
+	if err := t.in.reply(k, typed); err != nil {
+		return
+	}
+	if !wasFocused {
+		return
+	}
+	t.refresh()
+	if next, ok := t.in.model.NextAnswerable(k); ok && t.focusCard(next) {
+		return
+	}
+	t.selected = k
+	t.in.model.SetReplyFocus(conn.RequestKey{})
+	if c := t.in.canvas(); c != nil {
+		c.Focus(t)
+	}
+}
+
+// typeInto types r into the focused card's reply when nothing else has
+// the keyboard (the window's fallback), so a keystroke is not lost.
+func (t *timeline) typeInto(r rune) bool {
+	k, ok := t.in.model.ReplyFocus()
+	if !ok {
+		return false
+	}
+	if cd, ok := t.in.model.Card(k); !ok || !cd.Answerable() {
+		return false
+	}
+	if !t.focusCard(k) {
+		return false
+	}
+	t.views[k].entry.TypedRune(r)
+	return true
+}
+
+// FocusGained shows the selected card highlighted.
+func (t *timeline) FocusGained() {
+	t.focused = true
+	if t.selected.ID == "" && len(t.keys) > 0 {
+		t.selected = t.keys[t.heights.rowAt(t.scroll.Offset.Y)]
+	}
+	t.refreshSelection()
+}
+
+// FocusLost removes the highlight.
+func (t *timeline) FocusLost() {
+	t.focused = false
+	t.refreshSelection()
+}
+
+func (t *timeline) refreshSelection() {
+	for k, v := range t.views {
+		v.setSelected(t.focused && k == t.selected)
+	}
+}
+
+// TypedRune starts a reply on the selected card when it can be answered.
+func (t *timeline) TypedRune(r rune) {
+	k := t.selected
+	if cd, ok := t.in.model.Card(k); ok && cd.Answerable() && t.focusCard(k) {
+		t.views[k].entry.TypedRune(r)
+	}
+}
+
+// TypedKey moves the selection with Up and Down, and opens the selected
+// card's reply with Enter.
+func (t *timeline) TypedKey(e *fyne.KeyEvent) {
+	r, ok := t.rowOf[t.selected]
+	switch e.Name {
+	case fyne.KeyUp:
+		if ok && r > 0 {
+			t.selected = t.keys[r-1]
+			t.revealRow(r - 1)
+		}
+	case fyne.KeyDown:
+		if ok && r < len(t.keys)-1 {
+			t.selected = t.keys[r+1]
+			t.revealRow(r + 1)
+		} else if !ok && len(t.keys) > 0 {
+			t.selected = t.keys[0]
+			t.revealRow(0)
+		}
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if ok {
+			t.focusCard(t.selected)
+		}
+		return
+	}
+	t.refreshSelection()
+}
+
+// TypedShortcut passes window shortcuts on while the list has the focus.
+func (t *timeline) TypedShortcut(s fyne.Shortcut) {
+	if cs, ok := s.(*desktop.CustomShortcut); ok && t.in.shortcut != nil {
+		t.in.shortcut(cs)
+	}
+}
+
+// rowsLayout sizes the list's content to the total height of its rows;
+// the timeline places the views itself.
+type rowsLayout struct{ t *timeline }
+
+// Layout places the views for the content's width.
+func (l *rowsLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
+	if size.Width != l.t.width && size.Width > 0 && !l.t.laying {
+		l.t.layoutRows()
+	}
+}
+
+// MinSize is the height of every row.
+func (l *rowsLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(0, l.t.heights.total())
 }

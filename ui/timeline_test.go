@@ -26,14 +26,14 @@ func TestTimelineInterleavesServersAndShowsHeaders(t *testing.T) {
 	if work.tag.text.Text != "Work" || home.tag.text.Text != "Home" {
 		t.Fatalf("tags %q %q", work.tag.text.Text, home.tag.text.Text)
 	}
-	if work.kind.Text != "Question" || work.meta.Text != "claude" || !hasText(work, "/src/app") {
-		t.Fatalf("header kind=%q meta=%q where=%q", work.kind.Text, work.meta.Text, work.where.Text)
+	if work.kind.Text() != "Question" || work.meta.Text() != "claude" || !hasText(work, "/src/app") {
+		t.Fatalf("header kind=%q meta=%q where=%q", work.kind.Text(), work.meta.Text(), work.where.Text())
 	}
 	if !hasText(home, "First from home") {
 		t.Fatal("markdown text not rendered")
 	}
-	if work.target.Text != "to Work" {
-		t.Fatalf("send target %q", work.target.Text)
+	if work.target.Text() != "to Work" {
+		t.Fatalf("send target %q", work.target.Text())
 	}
 	if got := h.u.win.Title(); got != "(2) agentdesk" {
 		t.Fatalf("title %q", got)
@@ -80,7 +80,7 @@ func TestQuickReplyAndEmptyConfirm(t *testing.T) {
 		t.Fatalf("quick reply sent %q", got)
 	}
 	a2 := h.ask(0, "q2", "Anything?")
-	h.waitFor("q2", func() bool { return h.u.model.PendingTotal() == 1 && h.u.tl.n == 2 })
+	h.waitFor("q2", func() bool { return h.u.model.PendingTotal() == 1 && h.u.tl.len() == 2 })
 	cv := h.cardFor(conn.RequestKey{Server: h.ids[0], ID: "q2"})
 	test.Tap(cv.send)
 	if got := h.answer(a2); got != "OK" {
@@ -99,11 +99,13 @@ func TestDraftSurvivesNewArrivals(t *testing.T) {
 		h.waitPending(i + 2)
 	}
 	// The oldest card is now at the bottom.
-	h.u.tl.list.ScrollToBottom()
+	h.u.tl.scrollTo(h.u.tl.heights.total())
+	h.u.tl.layoutRows()
 	if got := h.cardFor(k1).entry.Text; got != "half-written" {
 		t.Fatalf("draft is %q", got)
 	}
-	h.u.tl.list.ScrollToTop()
+	h.u.tl.scrollTo(0)
+	h.u.tl.layoutRows()
 	if got := h.cardFor(conn.RequestKey{Server: h.ids[0], ID: "q4"}).entry.Text; got != "" {
 		t.Fatalf("new card shows draft %q", got)
 	}
@@ -168,8 +170,8 @@ func TestFilterShortcutsAndJump(t *testing.T) {
 	sc := shortcutter(shortcutFunc(func(s fyne.Shortcut) { h.u.handleShortcut(s.(*desktop.CustomShortcut)) }))
 	sc.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.Key2, Modifier: fyne.KeyModifierShortcutDefault})
 	h.q.drain()
-	if f := h.u.model.Filter(); f.Server != h.ids[1] || h.u.tl.n != 2 {
-		t.Fatalf("Ctrl+2: filter %+v, rows %d", f, h.u.tl.n)
+	if f := h.u.model.Filter(); f.Server != h.ids[1] || h.u.tl.len() != 2 {
+		t.Fatalf("Ctrl+2: filter %+v, rows %d", f, h.u.tl.len())
 	}
 	if got := h.u.main.filter.Selected; got != "2. Work (2)" {
 		t.Fatalf("filter shows %q", got)
@@ -184,8 +186,8 @@ func TestFilterShortcutsAndJump(t *testing.T) {
 	// Shortcuts still work while a reply field has the focus.
 	want.entry.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.Key0, Modifier: fyne.KeyModifierShortcutDefault})
 	h.q.drain()
-	if f := h.u.model.Filter(); f.Server != "" || h.u.tl.n != 3 {
-		t.Fatalf("Ctrl+0: filter %+v, rows %d", f, h.u.tl.n)
+	if f := h.u.model.Filter(); f.Server != "" || h.u.tl.len() != 3 {
+		t.Fatalf("Ctrl+0: filter %+v, rows %d", f, h.u.tl.len())
 	}
 	if got := h.u.main.filter.Selected; got != "All servers (3)" {
 		t.Fatalf("filter shows %q", got)
@@ -219,7 +221,7 @@ func TestFocusFollowsTheCardBeingTyped(t *testing.T) {
 		t.Fatalf("focus on %v, q1 entry %p text %q", h.u.win.Canvas().Focused(), now, now.Text)
 	}
 	test.Type(now, " more")
-	if got := h.u.tl.draft(k1); got != "typing more" {
+	if got := h.u.model.Draft(k1); got != "typing more" {
 		t.Fatalf("draft %q", got)
 	}
 }

@@ -22,23 +22,20 @@ var (
 // tray (or, on Linux, without a session bus, where systray can panic on
 // quit) it does nothing and everything else works.
 type tray struct {
-	u    *UI
 	app  desktop.App
 	icon *fyne.StaticResource
 }
 
-func newTray(u *UI) *tray {
-	t := &tray{u: u}
-	da, ok := u.app.(desktop.App)
+// newTray puts the icon in the tray; onShow raises the main window.
+func newTray(a fyne.App, onShow func()) *tray {
+	t := &tray{}
+	da, ok := a.(desktop.App)
 	if !ok || !trayAllowed() {
 		return t
 	}
 	t.app = da
-	show := fyne.NewMenuItem(T("Show agentdesk"), func() {
-		u.win.Show()
-		u.win.RequestFocus()
-	})
-	quit := fyne.NewMenuItem(T("Quit"), func() { u.app.Quit() })
+	show := fyne.NewMenuItem(T("Show agentdesk"), onShow)
+	quit := fyne.NewMenuItem(T("Quit"), func() { a.Quit() })
 	quit.IsQuit = true
 	da.SetSystemTrayMenu(fyne.NewMenu("agentdesk", show, fyne.NewMenuItemSeparator(), quit))
 	t.set(trayDisconnected)
@@ -68,12 +65,13 @@ func TrayIcon(pending, connected, enabled int) fyne.Resource {
 	return trayDisconnected
 }
 
-func (t *tray) refresh(pending int) {
+// refresh shows the icon for pending requests and connected of enabled
+// servers.
+func (t *tray) refresh(pending, connected, enabled int) {
 	if t.app == nil {
 		return
 	}
-	c, e := t.u.model.Connectivity()
-	t.set(TrayIcon(pending, c, e).(*fyne.StaticResource))
+	t.set(TrayIcon(pending, connected, enabled).(*fyne.StaticResource))
 }
 
 func (t *tray) set(r *fyne.StaticResource) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,7 +74,7 @@ func TestNotReadyBeforeStart(t *testing.T) {
 	if c.Ready() {
 		t.Fatal("ready before Start")
 	}
-	if _, err := c.Reply(conn.RequestKey{}, "x"); !errors.Is(err, desk.ErrNotReady) {
+	if err := c.Reply(conn.RequestKey{}, "x"); !errors.Is(err, desk.ErrNotReady) {
 		t.Fatalf("Reply before Start: %v", err)
 	}
 }
@@ -104,28 +105,71 @@ func TestAddServerReplyWrapsAndDefaults(t *testing.T) {
 	if card.Request.Server != id || card.Request.Text != "Deploy?" {
 		t.Fatalf("card = %+v", card.Request)
 	}
-	sent, err := c.Reply(card.Key(), "  ")
-	if err != nil {
+	if err := c.Reply(card.Key(), "  "); err != nil {
 		t.Fatal(err)
 	}
-	if sent != "[OK]" {
-		t.Fatalf("sent %q", sent)
+	// A second send while the first is on its way is refused, not doubled.
+	if err := c.Reply(card.Key(), "again"); !errors.Is(err, desk.ErrNotAnswerable) {
+		t.Fatalf("second reply: %v", err)
 	}
 	if a := <-got; a != "[OK]" {
 		t.Fatalf("agent got %q", a)
 	}
 	eventually(t, "answered", func() bool { cd, _ := m.Card(card.Key()); return cd.State == model.AnsweredByMe })
+	if cd, _ := m.Card(card.Key()); cd.Reply != "[OK]" || cd.Submit != model.SubmitNone {
+		t.Fatalf("answered card %+v", cd)
+	}
 
 	got = ask(t, srv, "q2", "Name?")
 	eventually(t, "card 2", func() bool { return m.PendingTotal() == 1 })
-	if _, err := c.Reply(conn.RequestKey{Server: id, ID: "q2"}, "Bob"); err != nil {
+	k2 := conn.RequestKey{Server: id, ID: "q2"}
+	m.SetDraft(k2, "Bob")
+	if err := c.Reply(k2, "Bob"); err != nil {
 		t.Fatal(err)
 	}
 	if a := <-got; a != "[Bob]" {
 		t.Fatalf("agent got %q", a)
 	}
-	if h := c.ReplyHistory(); len(h) != 1 || h[0] != "Bob" {
+	eventually(t, "history", func() bool { return len(m.ReplyHistory()) == 1 })
+	if h := m.ReplyHistory(); len(h) != 1 || h[0] != "Bob" {
 		t.Fatalf("history %q", h)
+	}
+	if d := m.Draft(k2); d != "" {
+		t.Fatalf("draft kept after a send: %q", d)
+	}
+}
+
+func TestReplyRefusedIsRecordedOnTheCard(t *testing.T) {
+	srv := aatest.Start(t, aaserver.Config{})
+	c := newCore(t, nil)
+	c.Start(context.Background())
+	p, err := c.AddServer(context.Background(), profiles.Profile{URL: srv.URL(), Enabled: true}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := conn.ServerID(p.ID)
+	eventually(t, "connected", func() bool { s, _ := c.State(id); return s.Phase == conn.PhaseConnected })
+	ask(t, srv, "q1", "Deploy?")
+	m := c.Model()
+	k := conn.RequestKey{Server: id, ID: "q1"}
+	eventually(t, "card", func() bool { return m.PendingTotal() == 1 })
+	// The server forgets the request behind our back (another client
+	// answered while its notification was lost): the model still shows it
+	// open, the connection refuses, and the card says why.
+	srv.Cancel("q1", "timeout")
+	eventually(t, "cancelled", func() bool { cd, _ := m.Card(k); return cd.State == model.Cancelled })
+	if err := c.Reply(k, "late"); !errors.Is(err, desk.ErrNotAnswerable) {
+		t.Fatalf("reply to a closed card: %v", err)
+	}
+	m.Apply(conn.RequestArrived{Origin: conn.Origin{Server: id}, Request: &conn.Request{Server: id, ID: "q1", Text: "again"}})
+	m.SetDraft(k, "late")
+	if err := c.Reply(k, "late"); err != nil {
+		t.Fatalf("reply not started: %v", err)
+	}
+	eventually(t, "refusal on the card", func() bool { cd, _ := m.Card(k); return cd.Submit == model.SubmitFailed })
+	cd, _ := m.Card(k)
+	if !errors.Is(cd.SubmitErr, conn.ErrNotPending) || !cd.Answerable() || m.Draft(k) != "late" {
+		t.Fatalf("card after a refused reply: %+v, draft %q", cd, m.Draft(k))
 	}
 }
 
@@ -203,7 +247,7 @@ func TestSendChatOfflineRecordsNotice(t *testing.T) {
 		t.Fatal("no error")
 	}
 	ch, ok := c.Model().Chat(k)
-	if !ok || len(ch.Lines) != 2 || !ch.Lines[0].FromMe || !ch.Lines[1].System {
+	if !ok || len(ch.Lines) != 1 || !ch.Lines[0].FromMe || ch.Lines[0].Status != model.LineFailed || ch.Lines[0].Err == nil {
 		t.Fatalf("chat %+v", ch)
 	}
 	if err := c.SendChat(k, "bob", "  "); !errors.Is(err, desk.ErrEmptyMessage) {
@@ -314,6 +358,11 @@ func TestFirstRunImportConnects(t *testing.T) {
 	res := c.Start(context.Background())
 	if res.Imported == nil || len(res.Imported.Imported) != 1 {
 		t.Fatalf("import %+v", res.Imported)
+	}
+	// The import is news, not a decision: a banner in the model.
+	ns := c.Model().Notices()
+	if len(ns) != 1 || ns[0].Title != desk.NoticeImported || ns[0].Args["N"] != 1 || !strings.Contains(ns[0].Details, "Imported") {
+		t.Fatalf("notices %+v", ns)
 	}
 	id := conn.ServerID(c.Profiles()[0].ID)
 	eventually(t, "imported server connected", func() bool { s, _ := c.State(id); return s.Phase == conn.PhaseConnected })

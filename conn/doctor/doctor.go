@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/agentdesk/agentdesk/conn"
+	"github.com/agentdesk/agentdesk/conn/desk"
 	"github.com/agentdesk/agentdesk/profiles"
 )
 
@@ -243,7 +244,7 @@ func configured(ctx context.Context, flagDir string, opts *conn.Options, stderr 
 	if opts.Nickname == "" {
 		opts.Nickname = store.Settings().Nickname
 	}
-	all, err := store.ServerConfigs(ctx)
+	all, err := desk.ServerConfigs(ctx, store)
 	if err != nil {
 		fmt.Fprintf(stderr, "doctor: %v\n", err)
 	}

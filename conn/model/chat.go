@@ -2,6 +2,7 @@ package model
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/agentdesk/agentdesk/conn"
@@ -13,13 +14,31 @@ type ChatKey struct {
 	ClientID string
 }
 
+// LineStatus is the progress of one of our own chat lines, following the
+// same pattern as replies: on its way, then sent or failed.
+type LineStatus int
+
+const (
+	// LineSent: delivered to our server (or a line we did not write).
+	LineSent LineStatus = iota
+	// LineSending: handed to the connection, no answer yet.
+	LineSending
+	// LineFailed: could not be sent; Err says why.
+	LineFailed
+)
+
 // Line is one line of a conversation.
 type Line struct {
+	// ID identifies the line within the model.
+	ID uint64
 	// FromMe marks our own messages; System marks notices (went offline…).
 	FromMe bool
 	System bool
 	Text   string
 	At     time.Time
+	// Status and Err track our own lines.
+	Status LineStatus
+	Err    error
 }
 
 // maxChatLines bounds one conversation's memory.
@@ -34,7 +53,9 @@ type Chat struct {
 	Unread int
 }
 
-func (c *Chat) addLocked(l Line) {
+func (m *Model) addLineLocked(c *Chat, l Line) uint64 {
+	m.lineN++
+	l.ID = m.lineN
 	c.Lines = append(c.Lines, l)
 	if len(c.Lines) > maxChatLines {
 		c.Lines = slices.Delete(c.Lines, 0, len(c.Lines)-maxChatLines)
@@ -42,6 +63,7 @@ func (c *Chat) addLocked(l Line) {
 	if !l.FromMe && !l.System {
 		c.Unread++
 	}
+	return l.ID
 }
 
 func (m *Model) chatLocked(k ChatKey, nickname string) *Chat {
@@ -58,20 +80,32 @@ func (m *Model) chatLocked(k ChatKey, nickname string) *Chat {
 
 func (m *Model) receiveChatLocked(msg conn.ChatMessage) {
 	k := ChatKey{Server: msg.Server, ClientID: msg.SenderClientID}
-	m.chatLocked(k, msg.SenderNickname).addLocked(Line{Text: msg.Content, At: msg.SentAt})
+	m.addLineLocked(m.chatLocked(k, msg.SenderNickname), Line{Text: msg.Content, At: msg.SentAt})
 }
 
-// AddOwnChat records a message we sent.
-func (m *Model) AddOwnChat(k ChatKey, nickname, text string) {
+// AddOwnChat records a message we are sending, as LineSending, and returns
+// its line id for SetChatStatus.
+func (m *Model) AddOwnChat(k ChatKey, nickname, text string) uint64 {
 	m.mu.Lock()
-	m.chatLocked(k, nickname).addLocked(Line{FromMe: true, Text: text, At: time.Now()})
+	id := m.addLineLocked(m.chatLocked(k, nickname), Line{FromMe: true, Text: text, At: time.Now(), Status: LineSending})
 	m.changed()
+	return id
 }
 
-// AddChatNotice records a system line, such as a failed send.
-func (m *Model) AddChatNotice(k ChatKey, text string) {
+// SetChatStatus records what became of one of our lines.
+func (m *Model) SetChatStatus(k ChatKey, line uint64, st LineStatus, err error) {
 	m.mu.Lock()
-	m.chatLocked(k, "").addLocked(Line{System: true, Text: text, At: time.Now()})
+	c := m.chats[k]
+	if c == nil {
+		m.mu.Unlock()
+		return
+	}
+	i := slices.IndexFunc(c.Lines, func(l Line) bool { return l.ID == line })
+	if i < 0 {
+		m.mu.Unlock()
+		return
+	}
+	c.Lines[i].Status, c.Lines[i].Err = st, err
 	m.changed()
 }
 
@@ -88,7 +122,8 @@ func (m *Model) Chat(k ChatKey) (Chat, bool) {
 	return out, true
 }
 
-// Chats lists conversations with their unread counts (lines omitted).
+// Chats lists conversations with their unread counts (lines omitted),
+// sorted by server and client id.
 func (m *Model) Chats() []Chat {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -97,19 +132,10 @@ func (m *Model) Chats() []Chat {
 		out = append(out, Chat{Key: c.Key, Nickname: c.Nickname, Unread: c.Unread})
 	}
 	slices.SortFunc(out, func(a, b Chat) int {
-		if a.Key.Server != b.Key.Server {
-			if a.Key.Server < b.Key.Server {
-				return -1
-			}
-			return 1
+		if c := strings.Compare(string(a.Key.Server), string(b.Key.Server)); c != 0 {
+			return c
 		}
-		if a.Key.ClientID < b.Key.ClientID {
-			return -1
-		}
-		if a.Key.ClientID > b.Key.ClientID {
-			return 1
-		}
-		return 0
+		return strings.Compare(a.Key.ClientID, b.Key.ClientID)
 	})
 	return out
 }
@@ -117,9 +143,12 @@ func (m *Model) Chats() []Chat {
 // MarkRead clears a conversation's unread count.
 func (m *Model) MarkRead(k ChatKey) {
 	m.mu.Lock()
-	if c := m.chats[k]; c != nil {
-		c.Unread = 0
+	c := m.chats[k]
+	if c == nil || c.Unread == 0 {
+		m.mu.Unlock()
+		return
 	}
+	c.Unread = 0
 	m.changed()
 }
 
@@ -129,4 +158,50 @@ func (m *Model) Online(k ChatKey) bool {
 	defer m.mu.Unlock()
 	_, ok := m.users[k.Server][k.ClientID]
 	return ok
+}
+
+// Users lists everyone online, per server in display order, then by nickname.
+// The same nickname on two servers is two entries.
+func (m *Model) Users() []conn.OnlineUser {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []conn.OnlineUser
+	for _, id := range m.order {
+		start := len(out)
+		for _, u := range m.users[id] {
+			out = append(out, u)
+		}
+		part := out[start:]
+		slices.SortFunc(part, func(a, b conn.OnlineUser) int {
+			if c := strings.Compare(strings.ToLower(a.Nickname), strings.ToLower(b.Nickname)); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ClientID, b.ClientID)
+		})
+	}
+	return out
+}
+
+func (m *Model) applyUserLocked(v conn.UserStatus) {
+	users := m.users[v.Server]
+	if users == nil {
+		users = map[string]conn.OnlineUser{}
+		m.users[v.Server] = users
+	}
+	key := ChatKey{Server: v.Server, ClientID: v.User.ClientID}
+	_, wasOnline := users[v.User.ClientID]
+	if v.Online {
+		users[v.User.ClientID] = v.User
+		if c := m.chats[key]; c != nil {
+			c.Nickname = v.User.Nickname
+			if !wasOnline {
+				m.addLineLocked(c, Line{System: true, Text: v.User.Nickname + " is online", At: time.Now()})
+			}
+		}
+		return
+	}
+	delete(users, v.User.ClientID)
+	if c := m.chats[key]; c != nil && wasOnline {
+		m.addLineLocked(c, Line{System: true, Text: c.Nickname + " went offline", At: time.Now()})
+	}
 }

@@ -1,7 +1,11 @@
-// Package model is agentdesk's UI-free state: the timeline of requests from
-// every server, what became of each, who is online where, and the chat
-// conversations. It is fed conn events and read by the ui package; nothing
-// here imports Fyne, so all of it is tested without a display.
+// Package model is agentdesk's UI-free state, and its one home: the
+// timeline of requests from every server and what became of each (including
+// the progress of our own replies), the servers with their connection state
+// and health, who is online where, the chat conversations, the drafts and
+// reply focus of the person at the keyboard, and the notices waiting to be
+// read. It is changed by the application core (conn/desk) and read by the ui
+// package; nothing here imports Fyne, so all of it is tested without a
+// display.
 //
 // Everything is keyed by server: request ids (chosen by agents), users and
 // chats are only unique within one server.
@@ -9,74 +13,11 @@ package model
 
 import (
 	"slices"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/agentdesk/agentdesk/conn"
 )
-
-// CardState is what became of a request.
-type CardState int
-
-const (
-	// Pending: waiting for the user.
-	Pending CardState = iota
-	// Sending: our reply is written, delivery not confirmed yet.
-	Sending
-	// Queued: our reply waits for the server to come back.
-	Queued
-	// AnsweredByMe: the server confirmed our reply.
-	AnsweredByMe
-	// AnsweredElsewhere: another client answered first.
-	AnsweredElsewhere
-	// Cancelled: the agent's call timed out or was cancelled.
-	Cancelled
-	// Gone: answered or cancelled while we were disconnected.
-	Gone
-	// Undeliverable: our reply could not reach the agent.
-	Undeliverable
-)
-
-// String names the state for logs and tests.
-func (s CardState) String() string {
-	return [...]string{"pending", "sending", "queued", "answered", "answered elsewhere",
-		"cancelled", "gone", "undeliverable"}[s]
-}
-
-// Open reports whether the user can still reply.
-func (s CardState) Open() bool { return s == Pending }
-
-// Card is one request in the timeline and what became of it.
-type Card struct {
-	Request *conn.Request
-	State   CardState
-	// Reply is our reply text (Sending, Queued, AnsweredByMe, Undeliverable).
-	Reply string
-	// By and ByText: who answered elsewhere, and what they said.
-	By     string
-	ByText string
-	// Reason explains Cancelled and Undeliverable.
-	Reason string
-	// Updated is when State last changed.
-	Updated time.Time
-}
-
-// Key identifies the card's request.
-func (c Card) Key() conn.RequestKey { return c.Request.Key() }
-
-// Filter selects which cards the timeline shows.
-type Filter struct {
-	// Server limits the view to one server; empty shows all.
-	Server conn.ServerID
-	// PendingOnly hides finished cards.
-	PendingOnly bool
-}
-
-func (f Filter) match(c *Card) bool {
-	return (f.Server == "" || c.Request.Server == f.Server) && (!f.PendingOnly || c.State.Open())
-}
 
 // Server is one configured server as the UI shows it.
 type Server struct {
@@ -84,8 +25,23 @@ type Server struct {
 	Label string
 	URL   string
 	State conn.State
-	// Pending counts its open requests.
+	// Pending counts its open requests held here.
 	Pending int
+	// Health is the latest probe of its health endpoint.
+	Health Health
+}
+
+// Health is the outcome of one probe of a server's health endpoint.
+type Health struct {
+	// Checked is false until the first probe finished.
+	Checked bool
+	OK      bool
+	// Version is what newer servers report, if anything.
+	Version string
+	// Err says why the probe failed, in plain words.
+	Err string
+	// At is when the probe finished.
+	At time.Time
 }
 
 // Model holds the state. All methods are safe for concurrent use.
@@ -93,6 +49,7 @@ type Model struct {
 	mu          sync.Mutex
 	maxFinished int
 	onChange    func()
+	rev         uint64 // last revision given to a card
 
 	servers map[conn.ServerID]*Server
 	order   []conn.ServerID // display order, set by SetServers
@@ -101,11 +58,17 @@ type Model struct {
 	byKey    map[conn.RequestKey]*Card
 	finished int
 
-	filter Filter
-	view   []*Card // cards matching filter, oldest first
+	filter      Filter
+	view        []*Card // cards matching filter, oldest first
+	viewVersion uint64  // changes whenever view changes shape
+
+	compose composeState
 
 	users map[conn.ServerID]map[string]conn.OnlineUser
 	chats map[ChatKey]*Chat
+	lineN uint64 // last chat line id
+
+	notices []Notice
 }
 
 // DefaultMaxFinished is how many finished cards are kept by default.
@@ -124,17 +87,20 @@ func New(maxFinished int) *Model {
 		byKey:       map[conn.RequestKey]*Card{},
 		users:       map[conn.ServerID]map[string]conn.OnlineUser{},
 		chats:       map[ChatKey]*Chat{},
+		compose:     newComposeState(),
 	}
 }
 
-// OnChange sets the function called after every change, on the goroutine
-// that made it. The ui package coalesces these into one refresh per frame.
+// OnChange sets the function called after every change that the UI shows,
+// on the goroutine that made it. The ui package coalesces these into one
+// refresh per frame.
 func (m *Model) OnChange(f func()) {
 	m.mu.Lock()
 	m.onChange = f
 	m.mu.Unlock()
 }
 
+// changed unlocks and reports a change.
 func (m *Model) changed() {
 	f := m.onChange
 	m.mu.Unlock()
@@ -180,16 +146,25 @@ func (m *Model) dropServerLocked(id conn.ServerID) {
 		if c.Request.Server != id {
 			return false
 		}
-		delete(m.byKey, c.Key())
-		if !c.State.Open() {
-			m.finished--
-		}
+		m.forgetCardLocked(c)
 		return true
 	})
 	if m.filter.Server == id {
 		m.filter.Server = ""
 	}
 	m.rebuildViewLocked()
+}
+
+// SetHealth records the latest health probe of a server.
+func (m *Model) SetHealth(id conn.ServerID, h Health) {
+	m.mu.Lock()
+	s := m.servers[id]
+	if s == nil || s.Health == h {
+		m.mu.Unlock()
+		return
+	}
+	s.Health = h
+	m.changed()
 }
 
 // Apply folds one conn event into the model.
@@ -256,207 +231,10 @@ func (m *Model) applyStateLocked(srv *Server, st conn.State) {
 		delete(m.users, srv.ID)
 		for k, c := range m.chats {
 			if k.Server == srv.ID {
-				c.addLocked(Line{System: true, Text: "server offline", At: time.Now()})
+				m.addLineLocked(c, Line{System: true, Text: "server offline", At: time.Now()})
 			}
 		}
 	}
-}
-
-func (m *Model) arriveLocked(r *conn.Request) {
-	if old := m.byKey[r.Key()]; old != nil {
-		if old.State.Open() {
-			return
-		}
-		// The same id came back (a reconnect to a server that still holds
-		// it after we thought it gone): it is open again.
-		m.finished--
-		old.State, old.Updated = Pending, time.Now()
-		m.placeInViewLocked(old)
-		m.countLocked()
-		return
-	}
-	c := &Card{Request: r, State: Pending, Updated: time.Now()}
-	m.byKey[r.Key()] = c
-	i := sort.Search(len(m.cards), func(i int) bool { return r.CreatedAt.Before(m.cards[i].Request.CreatedAt) })
-	m.cards = slices.Insert(m.cards, i, c)
-	if m.filter.match(c) {
-		j := sort.Search(len(m.view), func(i int) bool { return r.CreatedAt.Before(m.view[i].Request.CreatedAt) })
-		m.view = slices.Insert(m.view, j, c)
-	}
-	m.countLocked()
-}
-
-// finishLocked closes a card; events for cards we never had are ignored.
-func (m *Model) finishLocked(k conn.RequestKey, apply func(*Card)) {
-	c := m.byKey[k]
-	if c == nil {
-		return
-	}
-	wasOpen := c.State.Open()
-	apply(c)
-	c.Updated = time.Now()
-	if wasOpen && !c.State.Open() {
-		m.closedLocked(c)
-	}
-}
-
-// closedLocked accounts for a card that just left Pending.
-func (m *Model) closedLocked(c *Card) {
-	m.finished++
-	if m.filter.PendingOnly {
-		m.view = slices.DeleteFunc(m.view, func(x *Card) bool { return x == c })
-	}
-	m.countLocked()
-	m.trimLocked()
-}
-
-func (m *Model) applyReplyLocked(v conn.ReplyUpdate) {
-	c := m.byKey[conn.RequestKey{Server: v.Server, ID: v.ID}]
-	if c == nil {
-		return
-	}
-	wasOpen := c.State.Open()
-	c.Reply = v.Text
-	c.Updated = time.Now()
-	switch v.Status {
-	case conn.ReplyQueued:
-		c.State = Queued
-	case conn.ReplySent:
-		c.State = Sending
-	case conn.ReplyDelivered:
-		c.State = AnsweredByMe
-	case conn.ReplyUndeliverable:
-		c.State, c.Reason = Undeliverable, v.Reason
-	}
-	if wasOpen {
-		m.closedLocked(c)
-	}
-}
-
-// countLocked recomputes per-server pending counts.
-func (m *Model) countLocked() {
-	for _, s := range m.servers {
-		s.Pending = 0
-	}
-	for _, c := range m.cards {
-		if c.State.Open() {
-			if s := m.servers[c.Request.Server]; s != nil {
-				s.Pending++
-			}
-		}
-	}
-}
-
-// trimLocked drops the oldest finished cards beyond the cap.
-func (m *Model) trimLocked() {
-	if m.finished <= m.maxFinished {
-		return
-	}
-	drop := m.finished - m.maxFinished
-	gone := map[*Card]bool{}
-	m.cards = slices.DeleteFunc(m.cards, func(c *Card) bool {
-		if drop == 0 || c.State.Open() || c.State == Sending || c.State == Queued {
-			return false
-		}
-		drop--
-		gone[c] = true
-		delete(m.byKey, c.Key())
-		return true
-	})
-	m.finished -= len(gone)
-	m.view = slices.DeleteFunc(m.view, func(c *Card) bool { return gone[c] })
-}
-
-// placeInViewLocked re-adds a card that became visible under the filter.
-func (m *Model) placeInViewLocked(c *Card) {
-	if !m.filter.match(c) || slices.Contains(m.view, c) {
-		return
-	}
-	j := sort.Search(len(m.view), func(i int) bool { return c.Request.CreatedAt.Before(m.view[i].Request.CreatedAt) })
-	m.view = slices.Insert(m.view, j, c)
-}
-
-func (m *Model) rebuildViewLocked() {
-	m.view = m.view[:0]
-	for _, c := range m.cards {
-		if m.filter.match(c) {
-			m.view = append(m.view, c)
-		}
-	}
-	m.countLocked()
-}
-
-// SetFilter changes what the timeline shows.
-func (m *Model) SetFilter(f Filter) {
-	m.mu.Lock()
-	m.filter = f
-	m.rebuildViewLocked()
-	m.changed()
-}
-
-// Filter returns the current filter.
-func (m *Model) Filter() Filter {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.filter
-}
-
-// Len is the number of cards in the current view.
-func (m *Model) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.view)
-}
-
-// At returns a copy of the i-th card of the current view, oldest first.
-func (m *Model) At(i int) (Card, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if i < 0 || i >= len(m.view) {
-		return Card{}, false
-	}
-	return *m.view[i], true
-}
-
-// Card returns a copy of one card.
-func (m *Model) Card(k conn.RequestKey) (Card, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	c := m.byKey[k]
-	if c == nil {
-		return Card{}, false
-	}
-	return *c, true
-}
-
-// IndexOf returns the view position of a card, or -1.
-func (m *Model) IndexOf(k conn.RequestKey) int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.IndexFunc(m.view, func(c *Card) bool { return c.Key() == k })
-}
-
-// OldestPending returns the oldest open card in the current view.
-func (m *Model) OldestPending() (conn.RequestKey, int, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for i, c := range m.view {
-		if c.State.Open() {
-			return c.Key(), i, true
-		}
-	}
-	return conn.RequestKey{}, -1, false
-}
-
-// PendingTotal counts open requests on every server.
-func (m *Model) PendingTotal() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	n := 0
-	for _, s := range m.servers {
-		n += s.Pending
-	}
-	return n
 }
 
 // Servers returns every server in display order.
@@ -470,6 +248,16 @@ func (m *Model) Servers() []Server {
 		}
 	}
 	return out
+}
+
+// Server returns one server.
+func (m *Model) Server(id conn.ServerID) (Server, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s := m.servers[id]; s != nil {
+		return *s, true
+	}
+	return Server{}, false
 }
 
 // Label returns a server's display label.
@@ -495,50 +283,4 @@ func (m *Model) Connectivity() (connected, enabled int) {
 		}
 	}
 	return connected, enabled
-}
-
-// Users lists everyone online, per server in display order, then by nickname.
-// The same nickname on two servers is two entries.
-func (m *Model) Users() []conn.OnlineUser {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []conn.OnlineUser
-	for _, id := range m.order {
-		start := len(out)
-		for _, u := range m.users[id] {
-			out = append(out, u)
-		}
-		part := out[start:]
-		slices.SortFunc(part, func(a, b conn.OnlineUser) int {
-			if c := strings.Compare(strings.ToLower(a.Nickname), strings.ToLower(b.Nickname)); c != 0 {
-				return c
-			}
-			return strings.Compare(a.ClientID, b.ClientID)
-		})
-	}
-	return out
-}
-
-func (m *Model) applyUserLocked(v conn.UserStatus) {
-	users := m.users[v.Server]
-	if users == nil {
-		users = map[string]conn.OnlineUser{}
-		m.users[v.Server] = users
-	}
-	key := ChatKey{Server: v.Server, ClientID: v.User.ClientID}
-	_, wasOnline := users[v.User.ClientID]
-	if v.Online {
-		users[v.User.ClientID] = v.User
-		if c := m.chats[key]; c != nil {
-			c.Nickname = v.User.Nickname
-			if !wasOnline {
-				c.addLocked(Line{System: true, Text: v.User.Nickname + " is online", At: time.Now()})
-			}
-		}
-		return
-	}
-	delete(users, v.User.ClientID)
-	if c := m.chats[key]; c != nil && wasOnline {
-		c.addLocked(Line{System: true, Text: c.Nickname + " went offline", At: time.Now()})
-	}
 }

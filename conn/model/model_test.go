@@ -169,7 +169,8 @@ func TestOnChangeFires(t *testing.T) {
 	n := 0
 	m.OnChange(func() { n++ })
 	m.Apply(arrived(req("s", "1", 1)))
-	m.SetFilter(Filter{})
+	m.SetFilter(Filter{PendingOnly: true})
+	m.SetFilter(Filter{PendingOnly: true}) // no change, no refresh
 	if n != 2 {
 		t.Fatalf("OnChange fired %d times, want 2", n)
 	}
