@@ -80,7 +80,7 @@ func newHarnessOpts(t testing.TB, maxFinished int, mods ...func(*desk.Options)) 
 		a = test.NewTempApp(t)
 		benchApp = a
 	}
-	a.Settings().SetTheme(testTheme())
+	a.Settings().SetTheme(harnessTheme())
 	sec := profiles.NewMemorySecrets()
 	if err := sec.SetToken(context.Background(), testToken); err != nil {
 		t.Fatal(err)

@@ -48,7 +48,9 @@ func newDeskTheme(base fyne.Theme) *deskTheme {
 // Color returns the named colour for a variant, deriving agentdesk's own.
 func (t *deskTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
 	switch n {
-	case colorNameCard, colorNameMuted, colorNameOK, colorNameWarn, colorNameDanger, colorNameInfo, theme.ColorNamePlaceHolder:
+	case colorNameCard, colorNameMuted, colorNameOK, colorNameWarn, colorNameDanger, colorNameInfo,
+		theme.ColorNamePlaceHolder, theme.ColorNameHyperlink,
+		theme.ColorNamePrimary, theme.ColorNameError, theme.ColorNameSuccess, theme.ColorNameWarning:
 	default:
 		return t.Theme.Color(n, v)
 	}
@@ -99,8 +101,12 @@ func (t *deskTheme) derive(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Col
 		return readableOn(base(theme.ColorNameError), bgs...)
 	case colorNameInfo:
 		return readableOn(base(theme.ColorNamePrimary), bgs...)
-	case theme.ColorNamePlaceHolder:
-		return readableOn(base(theme.ColorNamePlaceHolder), bgs...)
+	case theme.ColorNamePlaceHolder, theme.ColorNameHyperlink:
+		return readableOn(base(n), bgs...)
+	case theme.ColorNamePrimary, theme.ColorNameError, theme.ColorNameSuccess, theme.ColorNameWarning:
+		// Buttons of these importances draw their label in the matching
+		// "foreground on" colour: move the fill away from it just enough.
+		return fillUnder(base(n), over(t.Theme.Color(onColor[n], v), bgs[0]))
 	}
 	return t.Theme.Color(n, v)
 }
@@ -115,4 +121,35 @@ type fixedVariant struct {
 // Color returns the colour of the fixed variant.
 func (f fixedVariant) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return f.Theme.Color(n, f.variant)
+}
+
+// onColor names the text colour Fyne draws on each coloured fill.
+var onColor = map[fyne.ThemeColorName]fyne.ThemeColorName{
+	theme.ColorNamePrimary: theme.ColorNameForegroundOnPrimary,
+	theme.ColorNameError:   theme.ColorNameForegroundOnError,
+	theme.ColorNameSuccess: theme.ColorNameForegroundOnSuccess,
+	theme.ColorNameWarning: theme.ColorNameForegroundOnWarning,
+}
+
+// fillUnder returns fill, moved away from text (toward black under light
+// text, toward white under dark text) until text on it reaches the
+// contrast target.
+func fillUnder(fill, text color.NRGBA) color.NRGBA {
+	if ContrastRatio(text, fill) >= contrastTarget {
+		return fill
+	}
+	toward := black
+	if Luminance(text) < 0.5 {
+		toward = white
+	}
+	lo, hi := 0.0, 1.0
+	for range 24 {
+		mid := (lo + hi) / 2
+		if ContrastRatio(text, blend(fill, toward, mid)) >= contrastTarget {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return blend(fill, toward, hi)
 }
