@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +16,6 @@ import (
 
 	"github.com/agentdesk/agentdesk/conn/aaserver"
 	"github.com/agentdesk/agentdesk/conn/wire"
-	"github.com/agentdesk/agentdesk/profiles"
 )
 
 // The end-to-end test runs the real binary under Xvfb (make test-e2e)
@@ -57,69 +58,95 @@ func screenshot(t *testing.T, name string) {
 	t.Logf("screenshot: %s", path)
 }
 
-// answerWithKeyboard asks on srv, then answers with Ctrl+J, typing and
-// Ctrl+Enter, and checks the agent on srv received exactly that text.
-func answerWithKeyboard(t *testing.T, win string, srv *aaserver.Server, id, question, answer string) {
+// keys sends key strokes to the focused window, as a person would.
+func keys(t *testing.T, combos ...string) {
 	t.Helper()
-	got := make(chan *wire.AskQuestionResponse, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		r, err := aaserver.PostAsk(ctx, srv.BaseURL(), &wire.AskQuestionRequest{ID: id, UserToken: e2eToken,
-			Request: &wire.McpAskQuestionRequest{Question: question, Timeout: 120, AgentName: "e2e", ProjectDirectory: "/src/e2e"}})
-		if err != nil {
-			r = &wire.AskQuestionResponse{IsError: true, Meta: map[string]string{"error": err.Error()}}
-		}
-		got <- r
-	}()
-	waitTitle(t, win, regexp.MustCompile(`\(1\)`))
-	run(t, "xdotool", "windowfocus", "--sync", win)
-	run(t, "xdotool", "key", "--clearmodifiers", "ctrl+j")
-	time.Sleep(300 * time.Millisecond) // let the entry take focus
-	run(t, "xdotool", "type", "--delay", "30", answer)
-	run(t, "xdotool", "key", "--clearmodifiers", "ctrl+Return")
-	select {
-	case r := <-got:
-		if r.GetIsError() {
-			t.Fatalf("agent call on %s failed: %v", srv.URL(), r.GetMeta())
-		}
-		if text := wire.ContentsText(r.GetContents()); text != answer {
-			t.Fatalf("agent on %s got %q, want %q", srv.URL(), text, answer)
-		}
-	case <-time.After(45 * time.Second):
-		screenshot(t, "e2e-timeout.png")
-		t.Fatalf("agent on %s never got an answer", srv.URL())
+	for _, c := range combos {
+		run(t, "xdotool", "key", "--clearmodifiers", c)
 	}
 }
 
-func TestE2EKeyboardAnswersReachTheirServers(t *testing.T) {
+// typeText types text into whatever has the keyboard.
+func typeText(t *testing.T, text string) {
+	t.Helper()
+	run(t, "xdotool", "type", "--delay", "25", text)
+}
+
+// agentCall is one agent waiting for its answer.
+type agentCall struct {
+	srv    *aaserver.Server
+	name   string // "home" or "work"
+	id     string
+	answer chan *wire.AskQuestionResponse
+	// sent and expect: the answer was typed, and what it said.
+	sent   bool
+	expect string
+}
+
+// ask plays an agent asking id on srv; the answer arrives on the call.
+func ask(ctx context.Context, srv *aaserver.Server, name, id string) *agentCall {
+	c := &agentCall{srv: srv, name: name, id: id, answer: make(chan *wire.AskQuestionResponse, 1)}
+	go func() {
+		r, err := aaserver.PostAsk(ctx, srv.BaseURL(), &wire.AskQuestionRequest{ID: id, UserToken: e2eToken,
+			Request: &wire.McpAskQuestionRequest{Question: "Question " + id + " on " + name + "?", Timeout: 300,
+				AgentName: "e2e", ProjectDirectory: "/src/e2e"}})
+		if err != nil {
+			r = &wire.AskQuestionResponse{IsError: true, Meta: map[string]string{"error": err.Error()}}
+		}
+		c.answer <- r
+	}()
+	return c
+}
+
+// writeFlutterPrefs puts the Agent Assistant Flutter client's settings,
+// naming both servers, where agentdesk's first run looks for them.
+func writeFlutterPrefs(t *testing.T, dataHome string, servers map[string]*aaserver.Server) {
+	t.Helper()
+	var list []map[string]any
+	for _, name := range []string{"Home", "Work"} {
+		list = append(list, map[string]any{"name": name, "url": servers[name].URL(), "isEnabled": true})
+	}
+	enc, _ := json.Marshal(list)
+	raw, _ := json.Marshal(map[string]any{"flutter.server_configs": string(enc), "flutter.user_nickname": "e2e-desk"})
+	dir := filepath.Join(dataHome, "code.agentassistant.flutter.agentassistant-flutter")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "shared_preferences.json"), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestE2ETwentyKeyboardAnswersAcrossTwoServers starts the real binary on
+// a first run that imports two servers from the Flutter client (so the
+// import notice is shown), opens and Escapes a dialog, then answers twenty
+// questions over both servers, several with the same request id, with
+// Ctrl+J, typing and Ctrl+Enter only. Four questions arrive while an
+// answer is half typed. Every agent must get exactly its own text.
+func TestE2ETwentyKeyboardAnswersAcrossTwoServers(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "agentdesk")
 	run(t, "go", "build", "-o", bin, ".")
 
-	home, err := aaserver.Start(aaserver.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer home.Close()
-	work, err := aaserver.Start(aaserver.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer work.Close()
-
-	cfgDir := t.TempDir()
-	store, err := profiles.Load(cfgDir, profiles.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for alias, s := range map[string]*aaserver.Server{"Home": home, "Work": work} {
-		if _, err := store.Add(context.Background(), profiles.Profile{URL: s.URL(), Alias: alias, Enabled: true}, ""); err != nil {
+	servers := map[string]*aaserver.Server{}
+	for _, name := range []string{"Home", "Work"} {
+		s, err := aaserver.Start(aaserver.Config{})
+		if err != nil {
 			t.Fatal(err)
 		}
+		defer s.Close()
+		servers[name] = s
 	}
+	home := t.TempDir()
+	// Without $HOME/.cache, D-Bus can hang for minutes starting a keyring.
+	if err := os.MkdirAll(filepath.Join(home, ".cache"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	dataHome := filepath.Join(home, ".local", "share")
+	writeFlutterPrefs(t, dataHome, servers)
 
-	app := exec.Command(bin, "--config-dir", cfgDir)
-	app.Env = append(os.Environ(), "AGENTDESK_TOKEN="+e2eToken, "LANG=en_US.UTF-8", "AGENTDESK_NICKNAME=")
+	app := exec.Command(bin, "--config-dir", filepath.Join(home, "config"))
+	app.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+dataHome, "AGENTDESK_TOKEN="+e2eToken,
+		"LANG=en_US.UTF-8", "AGENTDESK_NO_TRAY=1")
 	app.Stdout, app.Stderr = os.Stdout, os.Stderr
 	if err := app.Start(); err != nil {
 		t.Fatal(err)
@@ -129,27 +156,101 @@ func TestE2EKeyboardAnswersReachTheirServers(t *testing.T) {
 		_ = app.Wait()
 	}()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	for _, s := range []*aaserver.Server{home, work} {
+	for _, s := range servers {
 		if err := s.WaitClients(ctx, e2eToken, 1); err != nil {
-			t.Fatalf("the app never connected to %s: %v", s.URL(), err)
+			t.Fatalf("the app never connected to %s (first-run import): %v", s.URL(), err)
 		}
 	}
-	win := run(t, "xdotool", "search", "--sync", "--onlyvisible", "--name", "agentdesk")
-	win = strings.Fields(win)[0]
+	win := strings.Fields(run(t, "xdotool", "search", "--sync", "--onlyvisible", "--name", "agentdesk"))[0]
+	run(t, "xdotool", "windowfocus", "--sync", win)
+	time.Sleep(500 * time.Millisecond)
+	screenshot(t, "e2e-first-run.png")
 
-	answerWithKeyboard(t, win, work, "same-id", "Deploy to work?", "ship it from work")
-	answerWithKeyboard(t, win, home, "same-id", "Water the plants?", "yes from home")
+	// A dialog opened by mistake is closed with Escape; if it were not,
+	// every key below would land in it and the answers would fail.
+	keys(t, "ctrl+n")
+	time.Sleep(300 * time.Millisecond)
+	keys(t, "Escape")
 
-	// A request pending on each server, for the picture.
-	for _, s := range []*aaserver.Server{home, work} {
-		go aaserver.PostAsk(ctx, s.BaseURL(), &wire.AskQuestionRequest{ID: "shown", UserToken: e2eToken,
-			Request: &wire.McpAskQuestionRequest{Question: "Anything else **before** I stop?", Timeout: 120, AgentName: "e2e"}})
+	// Sixteen questions, eight ids shared by both servers, in a known
+	// order: Ctrl+J always finds the oldest.
+	var queue []*agentCall
+	post := func(name, id string) {
+		queue = append(queue, ask(ctx, servers[name], strings.ToLower(name), id))
+		waitTitle(t, win, regexp.MustCompile(fmt.Sprintf(`^\(%d\)`, pendingCount(queue))))
+		time.Sleep(20 * time.Millisecond) // distinct creation times
 	}
-	waitTitle(t, win, regexp.MustCompile(`\(2\)`))
+	for i := 0; i < 8; i++ {
+		post("Home", fmt.Sprintf("same-%d", i))
+		post("Work", fmt.Sprintf("same-%d", i))
+	}
+	extra := 0
+	for i := 0; i < 20; i++ {
+		c := oldestUnanswered(queue)
+		if c == nil {
+			t.Fatalf("answer %d: nothing left to answer", i)
+		}
+		want := fmt.Sprintf("%s says %s", c.name, c.id)
+		keys(t, "ctrl+j")
+		time.Sleep(150 * time.Millisecond)
+		half := len(want) / 2
+		typeText(t, want[:half])
+		if i%5 == 2 && extra < 4 {
+			// A request arrives mid-typing: it must not take the keyboard.
+			name := []string{"Work", "Home"}[extra%2]
+			post(name, fmt.Sprintf("late-%d", extra))
+			extra++
+		}
+		typeText(t, want[half:])
+		keys(t, "ctrl+Return")
+		c.expect = want
+		c.sent = true
+	}
+	for _, c := range queue {
+		select {
+		case r := <-c.answer:
+			if r.GetIsError() {
+				screenshot(t, "e2e-failed.png")
+				t.Fatalf("%s %s: the agent's call failed: %v", c.name, c.id, r.GetMeta())
+			}
+			if got := wire.ContentsText(r.GetContents()); got != c.expect {
+				screenshot(t, "e2e-failed.png")
+				t.Fatalf("%s %s: the agent got %q, want %q", c.name, c.id, got, c.expect)
+			}
+		case <-time.After(60 * time.Second):
+			screenshot(t, "e2e-timeout.png")
+			t.Fatalf("%s %s: no answer reached the agent", c.name, c.id)
+		}
+	}
+	waitTitle(t, win, regexp.MustCompile(`^agentdesk`))
+
+	// Two pending requests, for the picture.
+	ask(ctx, servers["Home"], "home", "shown")
+	ask(ctx, servers["Work"], "work", "shown")
+	waitTitle(t, win, regexp.MustCompile(`^\(2\)`))
 	time.Sleep(500 * time.Millisecond)
 	screenshot(t, "e2e.png")
+}
+
+func pendingCount(q []*agentCall) int {
+	n := 0
+	for _, c := range q {
+		if !c.sent {
+			n++
+		}
+	}
+	return n
+}
+
+func oldestUnanswered(q []*agentCall) *agentCall {
+	for _, c := range q {
+		if !c.sent {
+			return c
+		}
+	}
+	return nil
 }
 
 // launchToWindow starts bin and returns how long until its window named
