@@ -80,7 +80,7 @@ func newHarnessOpts(t testing.TB, maxFinished int, mods ...func(*desk.Options)) 
 		a = test.NewTempApp(t)
 		benchApp = a
 	}
-	a.Settings().SetTheme(harnessTheme())
+	a.Settings().SetTheme(newDeskTheme(harnessTheme()))
 	sec := profiles.NewMemorySecrets()
 	if err := sec.SetToken(context.Background(), testToken); err != nil {
 		t.Fatal(err)
@@ -185,7 +185,7 @@ func (h *harness) answer(ch <-chan string) string {
 func (h *harness) cardFor(k conn.RequestKey) *cardView {
 	h.t.Helper()
 	h.q.drain()
-	if r, ok := h.u.tl.rowOf[k]; ok {
+	if r, ok := h.u.tl.rowOf(k); ok {
 		h.u.tl.revealRow(r)
 	}
 	found := h.u.tl.views[k]

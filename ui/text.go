@@ -126,7 +126,13 @@ func newFitText(t tone) *toneText {
 func (x *toneText) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(x.rich) }
 
 // Set shows text in tone t, bold or not; it refreshes only on a change.
+// An empty text hides the widget, so it takes no room.
 func (x *toneText) Set(text string, t tone, bold bool) {
+	if text == "" {
+		x.Hide()
+	} else if !x.Visible() {
+		x.Show()
+	}
 	if x.seg.Text == text && x.seg.Style.ColorName == t.colorName() && x.seg.Style.TextStyle.Bold == bold {
 		return
 	}

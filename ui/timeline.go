@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
@@ -62,10 +63,17 @@ type timeline struct {
 	scroll *container.Scroll
 	rows   *fyne.Container
 
-	keys     []conn.RequestKey // rows, newest first
-	rowOf    map[conn.RequestKey]int
+	// keys is the view, oldest first, as the model has it; row r on
+	// screen (newest first) is keys[len(keys)-1-r]. idxOf maps a key to
+	// its index in keys plus base: an arrival (appended) or the oldest
+	// cards leaving (base moves) cost no work for the other keys.
+	keys     []conn.RequestKey
+	idxOf    map[conn.RequestKey]int
+	base     int
+	hs       []float32 // row heights incl. the gap, aligned with keys
+	byRow    []float32 // scratch for resetHeights
 	version  uint64
-	heights  rowHeights
+	heights  rowHeights // the same heights, by row
 	measured map[conn.RequestKey]measurement
 	sumH     float64 // sum and count of measured heights, for the estimate
 	nH       int
@@ -96,7 +104,7 @@ type measurement struct {
 func newTimeline(in timelineInput) *timeline {
 	t := &timeline{
 		in:       in,
-		rowOf:    map[conn.RequestKey]int{},
+		idxOf:    map[conn.RequestKey]int{},
 		measured: map[conn.RequestKey]measurement{},
 		views:    map[conn.RequestKey]*cardView{},
 	}
@@ -153,42 +161,75 @@ func (t *timeline) refresh() {
 	}
 }
 
+// rowOf returns the row that shows k.
+func (t *timeline) rowOf(k conn.RequestKey) (int, bool) {
+	i, ok := t.idxOf[k]
+	if !ok {
+		return 0, false
+	}
+	return len(t.keys) - 1 - (i - t.base), true
+}
+
+// keyAt returns the key shown in row r.
+func (t *timeline) keyAt(r int) conn.RequestKey { return t.keys[len(t.keys)-1-r] }
+
 // reload takes the model's view again, keeping the viewport on the card
 // at its top (or on the newest card when the list was at the very top and
-// nobody is typing).
+// nobody is typing). When the new view is the old one with cards added
+// at the newest end and removed from the oldest (what arrivals and the
+// cap on finished cards do), only those cards cost any work; anything
+// else rebuilds the index.
 func (t *timeline) reload() {
 	anchor, delta, hadAnchor := t.anchor()
 	atTop := t.scroll.Offset.Y <= 0 && !t.typing()
 
-	var version uint64
-	t.buf, version = t.in.model.ViewKeys(t.buf)
+	old := t.keys
+	fresh, version := t.in.model.ViewKeys(t.buf)
 	t.version, t.loaded = version, true
-	n := len(t.buf)
-	t.keys = slices.Grow(t.keys[:0], n)[:n]
-	clear(t.rowOf)
-	hs := make([]float32, n)
-	est := t.estimate()
-	for i, k := range t.buf {
-		r := n - 1 - i
-		t.keys[r] = k
-		t.rowOf[k] = r
-		hs[r] = est + gap()
+	est := t.estimate() + gap()
+	heightOf := func(k conn.RequestKey) float32 {
 		if m, ok := t.measured[k]; ok && m.width == t.width {
-			hs[r] = m.h + gap()
+			return m.h + gap()
+		}
+		return est
+	}
+	aligned := false
+	if len(fresh) > 0 && len(old) > 0 {
+		if a, ok := t.idxOf[fresh[0]]; ok {
+			k := a - t.base // fresh[0] is old[k]
+			m := min(len(old)-k, len(fresh))
+			if k >= 0 && slices.Equal(old[k:k+m], fresh[:m]) {
+				for _, key := range old[:k] {
+					t.forget(key)
+				}
+				for _, key := range old[k+m:] {
+					t.forget(key)
+				}
+				t.base += k
+				t.hs = t.hs[k : k+m]
+				for i := m; i < len(fresh); i++ {
+					t.idxOf[fresh[i]] = t.base + i
+					t.hs = append(t.hs, heightOf(fresh[i]))
+				}
+				aligned = true
+			}
 		}
 	}
-	t.heights.reset(hs)
-	for k := range t.measured {
-		if _, ok := t.rowOf[k]; !ok {
-			delete(t.measured, k)
+	if !aligned {
+		for _, key := range old {
+			t.forget(key)
+		}
+		clear(t.idxOf)
+		t.base = 0
+		t.hs = t.hs[:0:0]
+		for i, key := range fresh {
+			t.idxOf[key] = i
+			t.hs = append(t.hs, heightOf(key))
 		}
 	}
-	for k, v := range t.views {
-		if _, ok := t.rowOf[k]; !ok {
-			t.release(k, v)
-		}
-	}
-	if _, ok := t.rowOf[t.selected]; !ok {
+	t.keys, t.buf = fresh, old[:0]
+	t.resetHeights()
+	if _, ok := t.idxOf[t.selected]; !ok {
 		t.selected = conn.RequestKey{}
 	}
 	t.syncContentSize()
@@ -196,9 +237,29 @@ func (t *timeline) reload() {
 	case atTop || !hadAnchor:
 		t.scrollTo(0)
 	default:
-		if r, ok := t.rowOf[anchor]; ok {
+		if r, ok := t.rowOf(anchor); ok {
 			t.scrollTo(t.heights.top(r) + delta)
 		}
+	}
+}
+
+// resetHeights rebuilds the by-row heights from t.hs.
+func (t *timeline) resetHeights() {
+	n := len(t.hs)
+	t.byRow = slices.Grow(t.byRow[:0], n)[:n]
+	for i, h := range t.hs {
+		t.byRow[n-1-i] = h
+	}
+	t.heights.reset(t.byRow)
+}
+
+// forget drops what is kept for a card that left the view: its
+// measurement and its view.
+func (t *timeline) forget(k conn.RequestKey) {
+	delete(t.idxOf, k)
+	delete(t.measured, k)
+	if v := t.views[k]; v != nil {
+		t.release(k, v, true)
 	}
 }
 
@@ -210,7 +271,7 @@ func (t *timeline) anchor() (conn.RequestKey, float32, bool) {
 	}
 	y := t.scroll.Offset.Y
 	r := t.heights.rowAt(y)
-	return t.keys[r], y - t.heights.top(r), true
+	return t.keyAt(r), y - t.heights.top(r), true
 }
 
 // typing reports whether a reply field of the timeline has the focus.
@@ -227,12 +288,18 @@ func (t *timeline) typing() bool {
 	return false
 }
 
-// syncContentSize tells the scroll container the new total height.
+// syncContentSize tells the scroll container the new total height. It
+// refreshes the scroll bars only: refreshing the scroll container itself
+// would refresh every card in it.
 func (t *timeline) syncContentSize() {
 	h := t.heights.total()
 	if t.rows.Size().Height != h || t.rows.Size().Width != t.width {
 		t.rows.Resize(fyne.NewSize(t.width, h))
-		t.scroll.Refresh()
+		if maxY := max(0, h-t.scroll.Size().Height); t.scroll.Offset.Y > maxY {
+			t.scroll.ScrollToOffset(fyne.NewPos(0, maxY))
+		} else {
+			t.scroll.Base.Refresh()
+		}
 	}
 }
 
@@ -267,7 +334,7 @@ func (t *timeline) layoutRows() {
 	if n > 0 {
 		first := t.heights.rowAt(max(0, y-overscan))
 		for r := first; r < n && t.heights.top(r) < y+vh+overscan; r++ {
-			k := t.keys[r]
+			k := t.keyAt(r)
 			v := t.viewFor(k)
 			if v == nil {
 				continue
@@ -280,14 +347,14 @@ func (t *timeline) layoutRows() {
 	if fk, ok := t.in.model.ReplyFocus(); ok {
 		if v := t.views[fk]; v != nil {
 			keep[fk] = true
-			if r, ok := t.rowOf[fk]; ok {
+			if r, ok := t.rowOf(fk); ok {
 				t.measure(r, fk, v)
 			}
 		}
 	}
 	for k, v := range t.views {
 		if !keep[k] {
-			t.release(k, v)
+			t.release(k, v, false)
 		}
 	}
 	t.syncContentSize()
@@ -302,22 +369,28 @@ func (t *timeline) place() {
 		objs = append(objs, v)
 	}
 	slices.SortFunc(objs, func(a, b fyne.CanvasObject) int {
-		return t.rowOf[a.(*cardView).key] - t.rowOf[b.(*cardView).key]
+		ra, _ := t.rowOf(a.(*cardView).key)
+		rb, _ := t.rowOf(b.(*cardView).key)
+		return ra - rb
 	})
 	t.rows.Objects = objs
+	g := gap()
 	for _, o := range objs {
 		v := o.(*cardView)
-		r := t.rowOf[v.key]
+		r, _ := t.rowOf(v.key)
 		v.Move(fyne.NewPos(0, t.heights.top(r)))
-		v.Resize(fyne.NewSize(t.width, t.heights.height(r)-gap()))
+		v.Resize(fyne.NewSize(t.width, t.heights.height(r)-g))
 	}
-	t.rows.Refresh()
+	// Moved and resized views repaint themselves; the container only needs
+	// redrawing, not a refresh of every card in it.
+	canvas.Refresh(t.rows)
 }
 
 // measure makes sure row r's height is its card's real height.
 func (t *timeline) measure(r int, k conn.RequestKey, v *cardView) {
 	if m, ok := t.measured[k]; ok && m.width == t.width && m.rev == v.rev && m.look == v.look {
 		t.heights.set(r, m.h+gap())
+		t.hs[len(t.hs)-1-r] = m.h + gap()
 		return
 	}
 	v.Resize(fyne.NewSize(t.width, v.MinSize().Height))
@@ -331,6 +404,7 @@ func (t *timeline) measure(r int, k conn.RequestKey, v *cardView) {
 	// user is looking at: keep the viewport where it was.
 	old := t.heights.height(r)
 	t.heights.set(r, h+gap())
+	t.hs[len(t.hs)-1-r] = h + gap()
 	if d := h + gap() - old; d != 0 && t.heights.top(r)+old <= t.scroll.Offset.Y {
 		t.scroll.Offset.Y += d
 	}
@@ -373,15 +447,14 @@ func (t *timeline) bindView(v *cardView, cd model.Card, look serverLook) {
 }
 
 // release unbinds a view and keeps it for reuse. A view whose reply field
-// has the focus hands the focus to the list first.
-func (t *timeline) release(k conn.RequestKey, v *cardView) {
+// has the focus hands the focus to the list first; gone says the card left
+// the view, so the reply focus cannot stay with it.
+func (t *timeline) release(k conn.RequestKey, v *cardView, gone bool) {
 	if c := t.in.canvas(); c != nil && c.Focused() == v.entry {
 		c.Focus(t)
 	}
-	if fk, ok := t.in.model.ReplyFocus(); ok && fk == k {
-		if _, still := t.rowOf[k]; !still {
-			t.in.model.SetReplyFocus(conn.RequestKey{})
-		}
+	if fk, ok := t.in.model.ReplyFocus(); ok && fk == k && gone {
+		t.in.model.SetReplyFocus(conn.RequestKey{})
 	}
 	delete(t.views, k)
 	v.unbind()
@@ -392,7 +465,7 @@ func (t *timeline) release(k conn.RequestKey, v *cardView) {
 
 // focusCard scrolls to a card and puts the keyboard in its reply field.
 func (t *timeline) focusCard(k conn.RequestKey) bool {
-	r, ok := t.rowOf[k]
+	r, ok := t.rowOf(k)
 	if !ok {
 		return false
 	}
@@ -413,8 +486,8 @@ func (t *timeline) focusCard(k conn.RequestKey) bool {
 // revealRow scrolls just enough to show row r whole (its top when it is
 // taller than the viewport), then lays out.
 func (t *timeline) revealRow(r int) {
-	if v := t.viewFor(t.keys[r]); v != nil {
-		t.measure(r, t.keys[r], v)
+	if v := t.viewFor(t.keyAt(r)); v != nil {
+		t.measure(r, t.keyAt(r), v)
 		t.syncContentSize()
 	}
 	top, h := t.heights.top(r), t.heights.height(r)
@@ -488,7 +561,7 @@ func (t *timeline) typeInto(r rune) bool {
 func (t *timeline) FocusGained() {
 	t.focused = true
 	if t.selected.ID == "" && len(t.keys) > 0 {
-		t.selected = t.keys[t.heights.rowAt(t.scroll.Offset.Y)]
+		t.selected = t.keyAt(t.heights.rowAt(t.scroll.Offset.Y))
 	}
 	t.refreshSelection()
 }
@@ -516,19 +589,19 @@ func (t *timeline) TypedRune(r rune) {
 // TypedKey moves the selection with Up and Down, and opens the selected
 // card's reply with Enter.
 func (t *timeline) TypedKey(e *fyne.KeyEvent) {
-	r, ok := t.rowOf[t.selected]
+	r, ok := t.rowOf(t.selected)
 	switch e.Name {
 	case fyne.KeyUp:
 		if ok && r > 0 {
-			t.selected = t.keys[r-1]
+			t.selected = t.keyAt(r - 1)
 			t.revealRow(r - 1)
 		}
 	case fyne.KeyDown:
 		if ok && r < len(t.keys)-1 {
-			t.selected = t.keys[r+1]
+			t.selected = t.keyAt(r + 1)
 			t.revealRow(r + 1)
 		} else if !ok && len(t.keys) > 0 {
-			t.selected = t.keys[0]
+			t.selected = t.keyAt(0)
 			t.revealRow(0)
 		}
 	case fyne.KeyReturn, fyne.KeyEnter:

@@ -111,7 +111,7 @@ func (m *Model) arriveLocked(r *conn.Request) {
 		old.Submit, old.SubmitErr = SubmitNone, nil
 		m.touchLocked(old)
 		m.placeInViewLocked(old)
-		m.countLocked()
+		m.pendingLocked(r.Server, +1)
 		return
 	}
 	c := &Card{Request: r, State: Pending, Updated: time.Now()}
@@ -121,10 +121,9 @@ func (m *Model) arriveLocked(r *conn.Request) {
 	m.cards = slices.Insert(m.cards, i, c)
 	if m.filter.match(c) {
 		j := sort.Search(len(m.view), func(i int) bool { return r.CreatedAt.Before(m.view[i].Request.CreatedAt) })
-		m.view = slices.Insert(m.view, j, c)
-		m.viewVersion++
+		m.viewInsertLocked(j, c)
 	}
-	m.countLocked()
+	m.pendingLocked(r.Server, +1)
 }
 
 // finishLocked closes a card; events for cards we never had are ignored.
@@ -149,11 +148,21 @@ func (m *Model) finishLocked(k conn.RequestKey, apply func(*Card)) {
 func (m *Model) closedLocked(c *Card) {
 	m.finished++
 	if m.filter.PendingOnly {
-		m.view = slices.DeleteFunc(m.view, func(x *Card) bool { return x == c })
-		m.viewVersion++
+		if j := slices.Index(m.view, c); j >= 0 {
+			m.view = slices.Delete(m.view, j, j+1)
+			m.viewKeys = slices.Delete(m.viewKeys, j, j+1)
+			m.viewVersion++
+		}
 	}
-	m.countLocked()
+	m.pendingLocked(c.Request.Server, -1)
 	m.trimLocked()
+}
+
+// pendingLocked adds d to a server's count of open requests.
+func (m *Model) pendingLocked(id conn.ServerID, d int) {
+	if s := m.servers[id]; s != nil {
+		s.Pending += d
+	}
 }
 
 func (m *Model) applyReplyLocked(v conn.ReplyUpdate) {
@@ -211,7 +220,8 @@ func (m *Model) ReplyFailed(k conn.RequestKey, err error) {
 	m.changed()
 }
 
-// countLocked recomputes per-server pending counts.
+// countLocked recomputes per-server pending counts from scratch (after a
+// server was added or removed; arrivals and closes count incrementally).
 func (m *Model) countLocked() {
 	for _, s := range m.servers {
 		s.Pending = 0
@@ -240,18 +250,41 @@ func (m *Model) trimLocked() {
 		return
 	}
 	drop := m.finished - m.maxFinished
-	gone := map[*Card]bool{}
-	m.cards = slices.DeleteFunc(m.cards, func(c *Card) bool {
-		if drop == 0 || c.State.Open() || c.State == Sending || c.State == Queued {
-			return false
+	// The oldest finished cards are near the front: find them there, and
+	// shift each slice once.
+	var gone []*Card
+	last := -1
+	for i, c := range m.cards {
+		if len(gone) == drop {
+			break
 		}
-		drop--
-		gone[c] = true
+		if !c.State.Open() && c.State != Sending && c.State != Queued {
+			gone = append(gone, c)
+			last = i
+		}
+	}
+	if len(gone) == 0 {
+		return
+	}
+	isGone := func(c *Card) bool { return slices.Contains(gone, c) }
+	head := slices.DeleteFunc(m.cards[:last+1], isGone)
+	m.cards = append(head, m.cards[last+1:]...)
+	for _, c := range gone {
 		m.forgetCardLocked(c)
-		return true
-	})
-	if len(gone) > 0 {
-		m.view = slices.DeleteFunc(m.view, func(c *Card) bool { return gone[c] })
+	}
+	if j := slices.IndexFunc(m.view, isGone); j >= 0 {
+		// Walk the view and its keys together, dropping the gone cards.
+		w := j
+		for k, n := j, 0; k < len(m.view); k++ {
+			if n < len(gone) && isGone(m.view[k]) {
+				n++
+				continue
+			}
+			m.view[w], m.viewKeys[w] = m.view[k], m.viewKeys[k]
+			w++
+		}
+		clear(m.view[w:])
+		m.view, m.viewKeys = m.view[:w], m.viewKeys[:w]
 		m.viewVersion++
 	}
 }
@@ -262,15 +295,24 @@ func (m *Model) placeInViewLocked(c *Card) {
 		return
 	}
 	j := sort.Search(len(m.view), func(i int) bool { return c.Request.CreatedAt.Before(m.view[i].Request.CreatedAt) })
+	m.viewInsertLocked(j, c)
+}
+
+// viewInsertLocked puts c at position j of the view. The view's keys are
+// kept beside it, so ViewKeys copies them without visiting every card.
+func (m *Model) viewInsertLocked(j int, c *Card) {
 	m.view = slices.Insert(m.view, j, c)
+	m.viewKeys = slices.Insert(m.viewKeys, j, c.Key())
 	m.viewVersion++
 }
 
 func (m *Model) rebuildViewLocked() {
-	m.view = m.view[:0]
+	clear(m.view)
+	m.view, m.viewKeys = m.view[:0], m.viewKeys[:0]
 	for _, c := range m.cards {
 		if m.filter.match(c) {
 			m.view = append(m.view, c)
+			m.viewKeys = append(m.viewKeys, c.Key())
 		}
 	}
 	m.viewVersion++
@@ -310,11 +352,7 @@ func (m *Model) Len() int {
 func (m *Model) ViewKeys(buf []conn.RequestKey) ([]conn.RequestKey, uint64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	buf = buf[:0]
-	for _, c := range m.view {
-		buf = append(buf, c.Key())
-	}
-	return buf, m.viewVersion
+	return append(buf[:0], m.viewKeys...), m.viewVersion
 }
 
 // ViewVersion returns the version ViewKeys would return now.

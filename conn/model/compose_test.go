@@ -2,6 +2,8 @@ package model_test
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -200,5 +202,60 @@ func TestViewKeysVersionChangesWithShapeOnly(t *testing.T) {
 	keys, v2 := m.ViewKeys(keys)
 	if v2 == v1 || len(keys) != 2 || keys[0].ID != "b" {
 		t.Fatalf("after an arrival: %v %d", keys, v2)
+	}
+}
+
+// TestPendingCountsStayExactUnderChurn drives a model with a random mix of
+// arrivals, answers, cancellations, replies and re-openings, over two
+// servers and past the finished cap, and checks the incremental pending
+// counts and the trimmed view against a count from scratch.
+func TestPendingCountsStayExactUnderChurn(t *testing.T) {
+	m := model.New(20)
+	m.SetServers([]conn.ServerConfig{{ID: "a", Enabled: true}, {ID: "b", Enabled: true}})
+	rng := rand.New(rand.NewPCG(1, 2))
+	for step := 0; step < 3000; step++ {
+		srv := []string{"a", "b"}[rng.IntN(2)]
+		id := fmt.Sprintf("r%d", rng.IntN(80))
+		o := conn.Origin{Server: conn.ServerID(srv)}
+		switch rng.IntN(6) {
+		case 0, 1:
+			arrive(m, srv, id, rng.IntN(59))
+		case 2:
+			m.Apply(conn.RequestAnswered{Origin: o, ID: id, By: "x"})
+		case 3:
+			m.Apply(conn.RequestCancelled{Origin: o, ID: id})
+		case 4:
+			m.Apply(conn.ReplyUpdate{Origin: o, ID: id, Status: conn.ReplyDelivered})
+		case 5:
+			m.Apply(conn.RequestGone{Origin: o, ID: id})
+		}
+		if rng.IntN(50) == 0 {
+			m.SetFilter(model.Filter{PendingOnly: rng.IntN(2) == 0})
+		}
+		keys, _ := m.ViewKeys(nil)
+		if len(keys) != m.Len() {
+			t.Fatalf("step %d: %d view keys for %d cards", step, len(keys), m.Len())
+		}
+		want := map[conn.ServerID]int{}
+		finished := 0
+		for i := 0; i < m.Len(); i++ {
+			c, _ := m.At(i)
+			if c.Key() != keys[i] {
+				t.Fatalf("step %d: view key %d is %v, the card is %v", step, i, keys[i], c.Key())
+			}
+			if c.State.Open() {
+				want[c.Request.Server]++
+			} else {
+				finished++
+			}
+		}
+		for _, s := range m.Servers() {
+			if s.Pending != want[s.ID] {
+				t.Fatalf("step %d: %s counts %d pending, the cards say %d", step, s.ID, s.Pending, want[s.ID])
+			}
+		}
+		if finished > 20 {
+			t.Fatalf("step %d: %d finished cards kept, cap 20", step, finished)
+		}
 	}
 }

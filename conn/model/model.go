@@ -59,8 +59,9 @@ type Model struct {
 	finished int
 
 	filter      Filter
-	view        []*Card // cards matching filter, oldest first
-	viewVersion uint64  // changes whenever view changes shape
+	view        []*Card           // cards matching filter, oldest first
+	viewKeys    []conn.RequestKey // the keys of view, in step with it
+	viewVersion uint64            // changes whenever view changes shape
 
 	compose composeState
 
