@@ -2,6 +2,9 @@ package ui
 
 import (
 	"fmt"
+	"os"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,4 +96,57 @@ func newHarnessWith(tb testing.TB, maxFinished int) *harness {
 	h.u.win.Resize(fyne.NewSize(1000, 700))
 	test.NewTempWindow(tb, nil) // keeps the app's window list realistic
 	return h
+}
+
+// heapAndRSS returns the live heap after a full GC, and the process's
+// resident set, in bytes.
+func heapAndRSS() (heap, rss uint64) {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if raw, err := os.ReadFile("/proc/self/statm"); err == nil {
+		var size, res uint64
+		fmt.Sscan(string(raw), &size, &res)
+		rss = res * uint64(os.Getpagesize())
+	}
+	return ms.HeapAlloc, rss
+}
+
+// BenchmarkFinishedCardMemory adds 10,000 finished work reports (each
+// with a realistic summary and reply) to a timeline, refreshing as the
+// window would, and reports the heap and RSS they cost per card against
+// the empty timeline measured in the same run. Target: 8 KB or less.
+func BenchmarkFinishedCardMemory(b *testing.B) {
+	const cards = 10_000
+	summary := strings.Repeat("Refactored the cart module and updated the tests; all green. ", 8) // ~500 bytes
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		h := newHarnessWith(b, cards)
+		h.q.drain()
+		heap0, rss0 := heapAndRSS()
+		b.StartTimer()
+		m := h.u.model
+		for n := 0; n < cards; n++ {
+			id := fmt.Sprintf("r%d", n)
+			m.Apply(conn.RequestArrived{Origin: conn.Origin{Server: benchServer}, Request: &conn.Request{
+				Server: benchServer, ID: id, Kind: conn.KindWorkReport, AgentName: "claude", Model: "sonnet",
+				MCPClient: "Claude Code", ProjectDirectory: "/src/app", Text: fmt.Sprintf("%d: %s", n, summary),
+				CreatedAt: time.Unix(int64(1_700_000_000+n), 0)}})
+			m.Apply(conn.ReplyUpdate{Origin: conn.Origin{Server: benchServer}, ID: id, Status: conn.ReplyDelivered, Text: "Confirmed"})
+			if n%100 == 0 {
+				h.q.drain() // one frame per hundred cards
+			}
+		}
+		h.q.drain()
+		b.StopTimer()
+		if got := h.u.tl.len(); got != cards {
+			b.Fatalf("timeline shows %d cards, want %d", got, cards)
+		}
+		heap1, rss1 := heapAndRSS()
+		b.ReportMetric(float64(int64(heap1)-int64(heap0))/cards, "heap-B/card")
+		b.ReportMetric(float64(int64(rss1)-int64(rss0))/cards, "rss-B/card")
+		b.ReportMetric(float64(len(summary)), "text-B/card")
+		runtime.KeepAlive(h)
+	}
 }
