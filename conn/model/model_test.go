@@ -1,4 +1,4 @@
-package model
+package model_test
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/agentdesk/agentdesk/conn"
+	"github.com/agentdesk/agentdesk/conn/model"
 )
 
 var t0 = time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
@@ -22,7 +23,7 @@ func arrived(r *conn.Request) conn.Event {
 
 func origin(s string) conn.Origin { return conn.Origin{Server: conn.ServerID(s)} }
 
-func ids(m *Model) string {
+func ids(m *model.Model) string {
 	var out []string
 	for i := 0; i < m.Len(); i++ {
 		c, _ := m.At(i)
@@ -32,7 +33,7 @@ func ids(m *Model) string {
 }
 
 func TestTimelineInterleavesServersByTime(t *testing.T) {
-	m := New(0)
+	m := model.New(0)
 	m.SetServers([]conn.ServerConfig{{ID: "home", Label: "Home", Enabled: true}, {ID: "work", Label: "Work", Enabled: true}})
 	m.Apply(arrived(req("work", "x", 3)))
 	m.Apply(arrived(req("home", "x", 1))) // same id, other server
@@ -44,7 +45,7 @@ func TestTimelineInterleavesServersByTime(t *testing.T) {
 	if m.PendingTotal() != 3 {
 		t.Fatalf("pending = %d", m.PendingTotal())
 	}
-	m.SetFilter(Filter{Server: "work"})
+	m.SetFilter(model.Filter{Server: "work"})
 	if got := ids(m); got != "work/x" {
 		t.Fatalf("work filter = %s", got)
 	}
@@ -55,7 +56,7 @@ func TestTimelineInterleavesServersByTime(t *testing.T) {
 }
 
 func TestCardStates(t *testing.T) {
-	m := New(0)
+	m := model.New(0)
 	for i, id := range []string{"a", "b", "c", "d", "e", "f"} {
 		m.Apply(arrived(req("s", id, i)))
 	}
@@ -67,7 +68,7 @@ func TestCardStates(t *testing.T) {
 	m.Apply(conn.ReplyUpdate{Origin: origin("s"), ID: "e", Status: conn.ReplyQueued, Text: "later"})
 	m.Apply(conn.ReplyUpdate{Origin: origin("s"), ID: "e", Status: conn.ReplyUndeliverable, Text: "later", Reason: "gone"})
 	m.Apply(conn.RequestAnswered{Origin: origin("other"), ID: "f", By: "eve"}) // other server: not ours
-	want := map[string]CardState{"a": AnsweredElsewhere, "b": Cancelled, "c": Gone, "d": AnsweredByMe, "e": Undeliverable, "f": Pending}
+	want := map[string]model.CardState{"a": model.AnsweredElsewhere, "b": model.Cancelled, "c": model.Gone, "d": model.AnsweredByMe, "e": model.Undeliverable, "f": model.Pending}
 	for id, st := range want {
 		c, ok := m.Card(conn.RequestKey{Server: "s", ID: id})
 		if !ok || c.State != st {
@@ -85,7 +86,7 @@ func TestCardStates(t *testing.T) {
 	if m.PendingTotal() != 1 {
 		t.Errorf("pending = %d, want 1", m.PendingTotal())
 	}
-	m.SetFilter(Filter{PendingOnly: true})
+	m.SetFilter(model.Filter{PendingOnly: true})
 	if got := ids(m); got != "s/f" {
 		t.Errorf("pending-only = %s", got)
 	}
@@ -96,7 +97,7 @@ func TestCardStates(t *testing.T) {
 }
 
 func TestFinishedCardsAreCapped(t *testing.T) {
-	m := New(3)
+	m := model.New(3)
 	for i := 0; i < 10; i++ {
 		m.Apply(arrived(req("s", fmt.Sprint(i), i)))
 	}
@@ -112,7 +113,7 @@ func TestFinishedCardsAreCapped(t *testing.T) {
 }
 
 func TestPresenceAndChats(t *testing.T) {
-	m := New(0)
+	m := model.New(0)
 	m.SetServers([]conn.ServerConfig{{ID: "a", Label: "A", Enabled: true}, {ID: "b", Label: "B", Enabled: true}})
 	m.Apply(conn.StateChanged{Origin: origin("a"), State: conn.State{Phase: conn.PhaseConnected}})
 	m.Apply(conn.StateChanged{Origin: origin("b"), State: conn.State{Phase: conn.PhaseConnected}})
@@ -125,13 +126,13 @@ func TestPresenceAndChats(t *testing.T) {
 		t.Fatalf("connectivity = %d/%d", c, e)
 	}
 
-	k := ChatKey{Server: "a", ClientID: "1"}
+	k := model.ChatKey{Server: "a", ClientID: "1"}
 	m.Apply(conn.ChatReceived{Origin: origin("a"), Message: conn.ChatMessage{Server: "a", SenderClientID: "1", SenderNickname: "bob", Content: "hi"}})
 	m.AddOwnChat(k, "bob", "hello")
 	if c, _ := m.Chat(k); len(c.Lines) != 2 || c.Unread != 1 || !c.Lines[1].FromMe {
 		t.Fatalf("chat = %+v", c)
 	}
-	if _, ok := m.Chat(ChatKey{Server: "b", ClientID: "1"}); ok {
+	if _, ok := m.Chat(model.ChatKey{Server: "b", ClientID: "1"}); ok {
 		t.Fatal("a chat on server a leaked into server b")
 	}
 	m.MarkRead(k)
@@ -150,11 +151,11 @@ func TestPresenceAndChats(t *testing.T) {
 }
 
 func TestRemovingServerDropsItsState(t *testing.T) {
-	m := New(0)
+	m := model.New(0)
 	m.SetServers([]conn.ServerConfig{{ID: "a"}, {ID: "b"}})
 	m.Apply(arrived(req("a", "1", 1)))
 	m.Apply(arrived(req("b", "1", 2)))
-	m.SetFilter(Filter{Server: "a"})
+	m.SetFilter(model.Filter{Server: "a"})
 	m.SetServers([]conn.ServerConfig{{ID: "b"}})
 	if m.Filter().Server != "" {
 		t.Fatal("filter still points at a removed server")
@@ -165,12 +166,12 @@ func TestRemovingServerDropsItsState(t *testing.T) {
 }
 
 func TestOnChangeFires(t *testing.T) {
-	m := New(0)
+	m := model.New(0)
 	n := 0
 	m.OnChange(func() { n++ })
 	m.Apply(arrived(req("s", "1", 1)))
-	m.SetFilter(Filter{PendingOnly: true})
-	m.SetFilter(Filter{PendingOnly: true}) // no change, no refresh
+	m.SetFilter(model.Filter{PendingOnly: true})
+	m.SetFilter(model.Filter{PendingOnly: true}) // no change, no refresh
 	if n != 2 {
 		t.Fatalf("OnChange fired %d times, want 2", n)
 	}
