@@ -1,0 +1,125 @@
+package attach_test
+
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/agentdesk/agentdesk/conn/attach"
+)
+
+// photoPNG makes a noisy, photo-like PNG of about 20 MB: noise defeats
+// compression, which is what makes a clipboard image that large.
+func photoPNG(b *testing.B, w, h int) []byte {
+	b.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	r := rand.New(rand.NewPCG(1, 2))
+	for y := range h {
+		for x := range w {
+			i := img.PixOffset(x, y)
+			n := uint8(r.IntN(64))
+			img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = uint8(x*255/w)+n, uint8(y*255/h)+n, uint8((x+y)*127/(w+h))+n/2, 255
+		}
+	}
+	var buf bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// screenshotPNG makes a UI-like PNG: flat panels and text-like rows.
+func screenshotPNG(b *testing.B, w, h int) []byte {
+	b.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	r := rand.New(rand.NewPCG(3, 4))
+	for y := range h {
+		for x := range w {
+			c := uint8(((x/300)*37 + (y/200)*91) % 255)
+			if y%18 < 12 && r.IntN(3) == 0 {
+				c = uint8(r.IntN(255))
+			}
+			i := img.PixOffset(x, y)
+			img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = c, c/2, 255-c, 255
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func heapMB() float64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapAlloc) / 1e6
+}
+
+// BenchmarkClipboardImageToChip measures a pasted image becoming a chip
+// (attachment + thumbnail), against bare png.Decode of the same bytes
+// measured in the same run (the part no thumbnailer can skip), and the
+// heap before the paste, while the draft holds it, and after Clear.
+func BenchmarkClipboardImageToChip(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		make func(*testing.B) []byte
+	}{
+		{"photo-20MB", func(b *testing.B) []byte { return photoPNG(b, 3700, 2800) }},
+		{"screenshot-2560x1440", func(b *testing.B) []byte { return screenshotPNG(b, 2560, 1440) }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			clip := tc.make(b)
+			limits := attach.Limits{PerFile: attach.MaxPerReply, PerReply: attach.MaxPerReply}
+			var shown, chip, bare []time.Duration
+			var before, held, after float64
+			for b.Loop() {
+				start := time.Now()
+				if _, err := png.Decode(bytes.NewReader(clip)); err != nil {
+					b.Fatal(err)
+				}
+				bare = append(bare, time.Since(start))
+
+				before = heapMB()
+				pasted := bytes.Clone(clip) // what the clipboard read hands over
+				d := attach.NewDraft(limits)
+				var ready time.Duration
+				d.OnChange = func() {
+					// The attachment is ready (name, type, size) before its preview.
+					if it := d.Items(); ready == 0 && len(it) == 1 && it[0].MIME != "" {
+						ready = time.Since(start)
+					}
+				}
+				start = time.Now()
+				it := d.AddBytes("", pasted)
+				chip = append(chip, time.Since(start))
+				shown = append(shown, ready)
+				if it.Err != nil || it.Thumb == nil {
+					b.Fatalf("chip = %+v", it)
+				}
+				pasted = nil
+				held = heapMB()
+				d.Clear()
+				after = heapMB()
+				runtime.KeepAlive(d)
+			}
+			med := func(ds []time.Duration) time.Duration { s := slices.Clone(ds); slices.Sort(s); return s[len(s)/2] }
+			ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+			b.ReportMetric(float64(len(clip))/1e6, "png-MB")
+			b.ReportMetric(ms(med(shown)), "ms/attachment")
+			b.ReportMetric(ms(med(chip)), "ms/chip+thumb")
+			b.ReportMetric(ms(med(bare)), "ms/bare-decode")
+			b.ReportMetric(float64(med(chip))/float64(med(bare)), "chip/bare")
+			b.ReportMetric(before, "heap-before-MB")
+			b.ReportMetric(held, "heap-held-MB")
+			b.ReportMetric(after, "heap-after-MB")
+		})
+	}
+}
