@@ -2,6 +2,8 @@ package attach_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"image"
 	"image/png"
 	"math/rand/v2"
@@ -10,7 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentdesk/agentdesk/conn"
+	"github.com/agentdesk/agentdesk/conn/aaserver"
+	"github.com/agentdesk/agentdesk/conn/aaserver/aatest"
 	"github.com/agentdesk/agentdesk/conn/attach"
+	"github.com/agentdesk/agentdesk/conn/wire"
 )
 
 // photoPNG makes a noisy, photo-like PNG of about 20 MB: noise defeats
@@ -121,5 +127,81 @@ func BenchmarkClipboardImageToChip(b *testing.B) {
 			b.ReportMetric(held, "heap-held-MB")
 			b.ReportMetric(after, "heap-after-MB")
 		})
+	}
+}
+
+// BenchmarkSendReleasesMemory pastes a 20 MB image, sends it with a reply
+// to an agent over real sockets (in-process server) and reports the heap
+// before the paste, while the draft holds it, and once the reply is
+// delivered and the draft cleared: the manager lets go of the bytes after
+// delivery.
+func BenchmarkSendReleasesMemory(b *testing.B) {
+	clip := photoPNG(b, 3700, 2800)
+	s, err := aaserver.Start(aaserver.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	m := conn.NewManager(conn.Options{Token: "tok", Nickname: "me", ConfirmDelay: 20 * time.Millisecond})
+	defer m.Close()
+	m.Put(conn.ServerConfig{ID: "S", Label: "S", URL: s.URL(), Enabled: true})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.WaitClients(ctx, "tok", 1); err != nil {
+		b.Fatal(err)
+	}
+	limits := attach.Limits{PerFile: attach.MaxPerReply, PerReply: attach.MaxPerReply}
+	var before, held, after float64
+	var took []time.Duration
+	i := 0
+	for b.Loop() {
+		i++
+		id := fmt.Sprint("q", i)
+		answer := aatest.AskAsync(s, &wire.AskQuestionRequest{ID: id, UserToken: "tok",
+			Request: &wire.McpAskQuestionRequest{Question: "screenshot?", Timeout: 120}})
+		key := waitFor(b, m.Events(), func(e conn.RequestArrived) bool { return e.Request.ID == id }).Request.Key()
+
+		before = heapMB()
+		d := attach.NewDraft(limits)
+		d.AddBytes("", bytes.Clone(clip))
+		held = heapMB()
+		start := time.Now()
+		atts, err := d.Attachments()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := m.ReplyWith(key, "here", atts); err != nil {
+			b.Fatal(err)
+		}
+		atts = nil
+		d.Clear()
+		waitFor(b, m.Events(), func(e conn.ReplyUpdate) bool { return e.ID == id && e.Status == conn.ReplyDelivered })
+		if r := <-answer; r.GetIsError() || len(r.GetContents()) != 2 {
+			b.Fatalf("agent got %v", r.GetMeta())
+		}
+		took = append(took, time.Since(start))
+		after = heapMB()
+	}
+	slices.Sort(took)
+	b.ReportMetric(float64(len(clip))/1e6, "png-MB")
+	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "ms/send-to-delivered")
+	b.ReportMetric(before, "heap-before-MB")
+	b.ReportMetric(held, "heap-held-MB")
+	b.ReportMetric(after, "heap-after-send-MB")
+}
+
+// waitFor returns the first event of type T that satisfies ok.
+func waitFor[T conn.Event](b *testing.B, ch <-chan conn.Event, ok func(T) bool) T {
+	b.Helper()
+	timeout := time.After(time.Minute)
+	for {
+		select {
+		case e := <-ch:
+			if v, is := e.(T); is && ok(v) {
+				return v
+			}
+		case <-timeout:
+			b.Fatalf("timed out waiting for %T", *new(T))
+		}
 	}
 }
