@@ -29,17 +29,22 @@ type Completion struct {
 
 // Values of Completion.Show.
 const (
+	// ShowCommands lists commands only (the default, as in the Flutter client).
 	ShowCommands = "commands"
-	ShowSkills   = "skills"
-	ShowBoth     = "both"
+	// ShowSkills lists skills only.
+	ShowSkills = "skills"
+	// ShowBoth lists commands, then skills.
+	ShowBoth = "both"
 )
 
 // Default completion templates, the Flutter client's (conn/complete keeps
 // the same text; a test there checks they agree).
 const (
+	// DefaultCommandTemplate is inserted for a picked command.
 	DefaultCommandTemplate = "\nCommand /%name% triggered. Workflow file: [%path%]. \n" +
 		"Action: Read/Reference the file to understand the workflow, then execute: \n" +
 		"Instruction: /%name% "
+	// DefaultSkillTemplate is inserted for a picked skill.
 	DefaultSkillTemplate = "\nSkill /%name% invoked. Definition source: [%path%]. \n" +
 		"Action: Consult the file content for skill logic, then apply to: \n" +
 		"Request: /%name% "
@@ -47,9 +52,12 @@ const (
 
 // Bounds on completion settings.
 const (
+	// MaxIgnorePatterns bounds how many custom ignore patterns are kept.
 	MaxIgnorePatterns = 200
-	MaxIgnorePattern  = 1024 // bytes
-	MaxTemplateLen    = 4000 // characters
+	// MaxIgnorePattern bounds one pattern, in bytes.
+	MaxIgnorePattern = 1024
+	// MaxTemplateLen bounds a completion template, in characters.
+	MaxTemplateLen = 4000
 )
 
 // unset reports whether c is the zero value, as in settings built by code
@@ -77,10 +85,14 @@ type AttachmentLimits struct {
 // test there checks they agree). One reply is one WebSocket frame that
 // other agentdesk clients read with a 32 MiB limit, hence the ceiling.
 const (
-	DefaultPerFileLimit  = 10_000_000
+	// DefaultPerFileLimit is the largest file a reply takes by default.
+	DefaultPerFileLimit = 10_000_000
+	// DefaultPerReplyLimit bounds all of a reply's attachments by default.
 	DefaultPerReplyLimit = 24_000_000
-	MinAttachmentLimit   = 100_000
-	MaxAttachmentLimit   = 30_000_000
+	// MinAttachmentLimit is the lowest limit that may be chosen.
+	MinAttachmentLimit = 100_000
+	// MaxAttachmentLimit is the highest limit that may be chosen.
+	MaxAttachmentLimit = 30_000_000
 )
 
 // DefaultAttachmentLimits returns the limits of a fresh install.

@@ -29,7 +29,9 @@ import (
 // text and for a long question echoed back with the reply; 10 MB per file
 // lets a few screenshots or logs go together.
 const (
-	DefaultPerFile  = 10_000_000
+	// DefaultPerFile is the largest file a reply takes by default.
+	DefaultPerFile = 10_000_000
+	// DefaultPerReply bounds all of a reply's attachments by default.
 	DefaultPerReply = 24_000_000
 	// MaxPerReply is the highest per-reply limit Settings may choose.
 	MaxPerReply = 30_000_000

@@ -214,9 +214,12 @@ type Show string
 
 // Values of Show.
 const (
+	// ShowCommands lists commands only (the Flutter client's default).
 	ShowCommands Show = "commands"
-	ShowSkills   Show = "skills"
-	ShowBoth     Show = "both"
+	// ShowSkills lists skills only.
+	ShowSkills Show = "skills"
+	// ShowBoth lists commands, then skills.
+	ShowBoth Show = "both"
 )
 
 // Valid reports whether s is one of the Show values.
@@ -272,9 +275,11 @@ func MatchTools(tools []Tool, show Show, q string, n int) []ToolMatch {
 // Default templates, as the Flutter client has them: what picking a
 // command or skill inserts. %name%, %path% and %type% are filled in.
 const (
+	// DefaultCommandTemplate is inserted for a picked command.
 	DefaultCommandTemplate = "\nCommand /%name% triggered. Workflow file: [%path%]. \n" +
 		"Action: Read/Reference the file to understand the workflow, then execute: \n" +
 		"Instruction: /%name% "
+	// DefaultSkillTemplate is inserted for a picked skill.
 	DefaultSkillTemplate = "\nSkill /%name% invoked. Definition source: [%path%]. \n" +
 		"Action: Consult the file content for skill logic, then apply to: \n" +
 		"Request: /%name% "
