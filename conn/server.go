@@ -334,7 +334,8 @@ func (s *server) onFrame(gen uint64, sess *session, m *wire.WebsocketMessage) {
 		}
 		// The replier's own words are in their response; StrParam is only a
 		// fallback, since servers fill it with a human-readable summary.
-		text := wire.ContentsText(append(m.GetAskQuestionResponse().GetContents(), m.GetWorkReportResponse().GetContents()...))
+		contents := append(slices.Clip(m.GetAskQuestionResponse().GetContents()), m.GetWorkReportResponse().GetContents()...)
+		text := wire.ContentsText(contents)
 		if text == "" {
 			text = m.GetStrParam()
 		}
@@ -346,8 +347,7 @@ func (s *server) onFrame(gen uint64, sess *session, m *wire.WebsocketMessage) {
 			by = "another client"
 		}
 		s.forgetLocked(id, "answered first by "+by)
-		s.emit(RequestAnswered{Origin: s.origin(), ID: id, By: m.GetNickname(), Text: text,
-			Attachments: receivedAttachments(append(m.GetAskQuestionResponse().GetContents(), m.GetWorkReportResponse().GetContents()...))})
+		s.emit(RequestAnswered{Origin: s.origin(), ID: id, By: m.GetNickname(), Text: text, Attachments: receivedAttachments(contents)})
 	case wire.CmdRequestCancelled:
 		n := m.GetRequestCancelledNotification()
 		id := n.GetRequestId()
