@@ -2,6 +2,7 @@ package conn_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"image"
@@ -257,4 +258,38 @@ func TestReceivedMalformedAttachments(t *testing.T) {
 		t.Errorf("odd resource = %+v", a[5])
 	}
 	arrivedID(log, "H", "q2") // the connection went on
+}
+
+// Work reports take attachments the same way.
+func TestWorkReportReplyWithAttachment(t *testing.T) {
+	s, me, log, _, peerLog := withPeer(t)
+	out := make(chan *wire.WorkReportResponse, 1)
+	go func() {
+		resp, err := aaserver.PostReport(context.Background(), s.BaseURL(), &wire.WorkReportRequest{ID: "w1", UserToken: testToken,
+			Request: &wire.McpWorkReportRequest{Summary: "done", Timeout: 60}})
+		if err != nil {
+			resp = &wire.WorkReportResponse{IsError: true}
+		}
+		out <- resp
+	}()
+	r := arrivedID(log, "S", "w1")
+	pngData := tinyPNG(t)
+	if err := me.ReplyWith(r.Key(), "approved, see the mark-up", []conn.Attachment{{Name: "markup.png", MIME: "image/png", Data: pngData}}); err != nil {
+		t.Fatal(err)
+	}
+	var got *wire.WorkReportResponse
+	select {
+	case got = <-out:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the agent got no answer")
+	}
+	c := got.GetContents()
+	if got.GetIsError() || len(c) != 2 || c[0].GetText().GetText() != "approved, see the mark-up" ||
+		c[1].GetEmbeddedResource().GetUri() != "file://markup.png" || !bytes.Equal(c[1].GetEmbeddedResource().GetData(), pngData) {
+		t.Fatalf("agent got %v", c)
+	}
+	seen := waitEvent(peerLog, "S", func(e conn.RequestAnswered) bool { return e.ID == "w1" })
+	if len(seen.Attachments) != 1 || seen.Attachments[0].Name != "markup.png" {
+		t.Fatalf("peer saw %+v", seen.Attachments)
+	}
 }
