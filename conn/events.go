@@ -212,6 +212,9 @@ type RequestAnswered struct {
 	By string
 	// Text is their reply.
 	Text string
+	// Attachments are the images, files and audio their reply carried,
+	// decoded; malformed ones are flagged, never dropped.
+	Attachments []ReceivedAttachment
 }
 
 // RequestCancelled: the agent's call timed out or was cancelled.
@@ -242,6 +245,8 @@ type ReplyUpdate struct {
 	Status ReplyStatus
 	// Text is the reply as sent.
 	Text string
+	// Attachments describe the files the reply carries (no bytes).
+	Attachments []AttachmentInfo
 	// Reason explains ReplyUndeliverable.
 	Reason string
 }

@@ -197,11 +197,23 @@ func (m *Manager) RetryNow(id ServerID) error {
 // server the request came from. While that server is offline the reply waits
 // in its outbox; progress arrives as ReplyUpdate events.
 func (m *Manager) Reply(key RequestKey, text string) error {
+	return m.ReplyWith(key, text, nil)
+}
+
+// ReplyWith is Reply with attachments, sent in the same message as the
+// text, as the Flutter client sends them. The whole reply is checked first
+// (ErrReplyTooLarge, empty attachments): nothing is queued half-way. The
+// outbox, resend and delivery rules of text replies apply unchanged.
+func (m *Manager) ReplyWith(key RequestKey, text string, atts []Attachment) error {
 	s := m.server(key.Server)
 	if s == nil {
 		return fmt.Errorf("%w: %s", ErrUnknownServer, key.Server)
 	}
-	return s.reply(key.ID, text)
+	atts, err := checkAttachments(atts)
+	if err != nil {
+		return err
+	}
+	return s.reply(key.ID, text, atts)
 }
 
 // SendChat sends a chat message to another user on one server. Chat is not

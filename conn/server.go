@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/agentdesk/agentdesk/conn/wire"
 )
 
@@ -57,6 +59,7 @@ type knownRequest struct {
 type outgoingReply struct {
 	id     string
 	text   string
+	atts   []AttachmentInfo
 	msg    *wire.WebsocketMessage
 	sent   bool // written at least once
 	checks int
@@ -331,7 +334,8 @@ func (s *server) onFrame(gen uint64, sess *session, m *wire.WebsocketMessage) {
 		}
 		// The replier's own words are in their response; StrParam is only a
 		// fallback, since servers fill it with a human-readable summary.
-		text := wire.ContentsText(append(m.GetAskQuestionResponse().GetContents(), m.GetWorkReportResponse().GetContents()...))
+		contents := append(slices.Clip(m.GetAskQuestionResponse().GetContents()), m.GetWorkReportResponse().GetContents()...)
+		text := wire.ContentsText(contents)
 		if text == "" {
 			text = m.GetStrParam()
 		}
@@ -343,7 +347,7 @@ func (s *server) onFrame(gen uint64, sess *session, m *wire.WebsocketMessage) {
 			by = "another client"
 		}
 		s.forgetLocked(id, "answered first by "+by)
-		s.emit(RequestAnswered{Origin: s.origin(), ID: id, By: m.GetNickname(), Text: text})
+		s.emit(RequestAnswered{Origin: s.origin(), ID: id, By: m.GetNickname(), Text: text, Attachments: receivedAttachments(contents)})
 	case wire.CmdRequestCancelled:
 		n := m.GetRequestCancelledNotification()
 		id := n.GetRequestId()
@@ -421,7 +425,7 @@ func (s *server) arriveLocked(r *Request, recovered bool) {
 func (s *server) forgetLocked(id, why string) {
 	delete(s.known, id)
 	if r := s.takeReplyLocked(id); r != nil {
-		s.emit(ReplyUpdate{Origin: s.origin(), ID: id, Status: ReplyUndeliverable, Text: r.text, Reason: why})
+		s.emit(s.replyUpdate(r, ReplyUndeliverable, why))
 	}
 }
 
@@ -496,7 +500,7 @@ func (s *server) reconcileLocked(r *wire.GetPendingMessagesResponse) {
 		if out.sent {
 			reason = "the connection dropped before delivery was confirmed, and the request is no longer pending"
 		}
-		s.emit(ReplyUpdate{Origin: s.origin(), ID: out.id, Status: ReplyUndeliverable, Text: out.text, Reason: reason})
+		s.emit(s.replyUpdate(out, ReplyUndeliverable, reason))
 	}
 }
 
@@ -510,7 +514,12 @@ func (s *server) sendReplyLocked(out *outgoingReply) {
 		return
 	}
 	_ = s.sess.write(validityCheck(out.id))
-	s.emit(ReplyUpdate{Origin: s.origin(), ID: out.id, Status: ReplySent, Text: out.text})
+	s.emit(s.replyUpdate(out, ReplySent, ""))
+}
+
+// replyUpdate reports a reply's progress, with its attachments' metadata.
+func (s *server) replyUpdate(out *outgoingReply, st ReplyStatus, reason string) ReplyUpdate {
+	return ReplyUpdate{Origin: s.origin(), ID: out.id, Status: st, Text: out.text, Attachments: out.atts, Reason: reason}
 }
 
 func validityCheck(ids ...string) *wire.WebsocketMessage {
@@ -529,14 +538,13 @@ func (s *server) confirmLocked(validity map[string]bool) {
 		if !validity[id] {
 			delete(s.inflight, id)
 			delete(s.known, id)
-			s.emit(ReplyUpdate{Origin: s.origin(), ID: id, Status: ReplyDelivered, Text: out.text})
+			s.emit(s.replyUpdate(out, ReplyDelivered, ""))
 			continue
 		}
 		out.checks++
 		if out.checks >= confirmChecks {
 			delete(s.inflight, id)
-			s.emit(ReplyUpdate{Origin: s.origin(), ID: id, Status: ReplyUndeliverable, Text: out.text,
-				Reason: "the server did not accept the reply: the request is still pending"})
+			s.emit(s.replyUpdate(out, ReplyUndeliverable, "the server did not accept the reply: the request is still pending"))
 			continue
 		}
 		sess := s.sess
@@ -550,8 +558,9 @@ func (s *server) confirmLocked(validity map[string]bool) {
 	}
 }
 
-// reply answers request id with text, now or as soon as the server is back.
-func (s *server) reply(id, text string) error {
+// reply answers request id with text and attachments (already checked),
+// now or as soon as the server is back.
+func (s *server) reply(id, text string, atts []Attachment) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k, ok := s.known[id]
@@ -561,10 +570,14 @@ func (s *server) reply(id, text string) error {
 	if s.inflight[id] != nil || slices.ContainsFunc(s.outbox, func(o *outgoingReply) bool { return o.id == id }) {
 		return fmt.Errorf("%w: %s", ErrAlreadyReplied, id)
 	}
-	out := &outgoingReply{id: id, text: text, msg: replyMessage(k.req, text)}
+	out := &outgoingReply{id: id, text: text, atts: attachmentInfos(atts), msg: replyMessage(k.req, text, atts)}
+	if size := proto.Size(out.msg); size > MaxReplyFrameBytes {
+		return fmt.Errorf("%w: %s bytes with the request it answers; at most %s fit in one message",
+			ErrReplyTooLarge, groupDigits(int64(size)), groupDigits(MaxReplyFrameBytes))
+	}
 	if s.sess == nil {
 		s.outbox = append(s.outbox, out)
-		s.emit(ReplyUpdate{Origin: s.origin(), ID: id, Status: ReplyQueued, Text: text})
+		s.emit(s.replyUpdate(out, ReplyQueued, ""))
 		return nil
 	}
 	s.sendReplyLocked(out)
@@ -573,8 +586,8 @@ func (s *server) reply(id, text string) error {
 
 // replyMessage builds the reply frame. The stock server dereferences both the
 // request and the response, so both are always set.
-func replyMessage(r *Request, text string) *wire.WebsocketMessage {
-	contents := wire.TextContents(text)
+func replyMessage(r *Request, text string, atts []Attachment) *wire.WebsocketMessage {
+	contents := replyContents(text, atts)
 	if r.Kind == KindWorkReport {
 		return &wire.WebsocketMessage{Cmd: wire.CmdWorkReportReply,
 			WorkReportRequest:  r.report,

@@ -46,6 +46,15 @@ type session struct {
 	latency  time.Duration
 }
 
+// minUplink is the slowest upload rate a large frame is given time for: a
+// reply with 20 MB of attachments must not fail a deadline made for text.
+const minUplink = 256 << 10 // bytes per second
+
+// transferTime is the extra write time a frame of n bytes is allowed.
+func transferTime(n int) time.Duration {
+	return time.Duration(n) * time.Second / minUplink
+}
+
 // sendQueue is the writer's backlog. Writes are quick; this only absorbs bursts.
 const sendQueue = 256
 
@@ -279,7 +288,7 @@ func (s *session) writePump() {
 	for {
 		select {
 		case b := <-s.send:
-			_ = s.ws.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout))
+			_ = s.ws.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout + transferTime(len(b))))
 			if err := s.ws.WriteMessage(websocket.BinaryMessage, b); err != nil {
 				s.writeFailed(err)
 				return

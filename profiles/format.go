@@ -260,6 +260,8 @@ func (r *reader) settings(raw json.RawMessage, ids map[string]bool) Settings {
 		}
 		n.MutedServers = kept
 	}
+	s.Completion = r.completion(obj["completion"])
+	s.Attachments = r.attachmentLimits(obj["attachments"])
 	return s
 }
 

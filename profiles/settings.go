@@ -25,6 +25,10 @@ type Settings struct {
 	ReplyAffixes bool   `json:"reply_affixes"`
 	// Notifications says which events raise a desktop notification.
 	Notifications Notifications `json:"notifications"`
+	// Completion tunes "@" path and "/" command completion.
+	Completion Completion `json:"completion"`
+	// Attachments bound what one reply may carry.
+	Attachments AttachmentLimits `json:"attachments"`
 }
 
 // Notifications are the user's notification choices.
@@ -44,6 +48,8 @@ func DefaultSettings() Settings {
 	return Settings{
 		Nickname:      GenerateNickname(),
 		Notifications: Notifications{Requests: true, Chat: true},
+		Completion:    DefaultCompletion(),
+		Attachments:   DefaultAttachmentLimits(),
 	}
 }
 
@@ -83,5 +89,6 @@ func (s Settings) WrapReply(text string) string {
 // clone returns a deep copy, so callers never share the muted list.
 func (s Settings) clone() Settings {
 	s.Notifications.MutedServers = append([]string(nil), s.Notifications.MutedServers...)
+	s.Completion.IgnorePatterns = append([]string(nil), s.Completion.IgnorePatterns...)
 	return s
 }

@@ -571,6 +571,19 @@ func (s *Store) SetSettings(in Settings) error {
 	if utf8.RuneCountInString(in.ReplyPrefix) > maxAffixLen || utf8.RuneCountInString(in.ReplySuffix) > maxAffixLen {
 		return fmt.Errorf("the reply prefix and suffix must be at most %d characters", maxAffixLen)
 	}
+	// Settings built by callers that predate these fields keep the defaults.
+	if in.Completion.unset() {
+		in.Completion = DefaultCompletion()
+	}
+	if in.Attachments == (AttachmentLimits{}) {
+		in.Attachments = DefaultAttachmentLimits()
+	}
+	if in.Completion, err = NormalizeCompletion(in.Completion); err != nil {
+		return err
+	}
+	if err := ValidateAttachmentLimits(in.Attachments); err != nil {
+		return err
+	}
 	s.opMu.Lock()
 	err = s.commit(func(d *fileData) error {
 		known := map[string]bool{}

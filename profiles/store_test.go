@@ -190,6 +190,8 @@ func TestSettingsPersistAndValidate(t *testing.T) {
 	want := in
 	want.Nickname = "alice"
 	want.Notifications.MutedServers = []string{a.ID}
+	// Settings that leave completion and attachments unset get defaults.
+	want.Completion, want.Attachments = DefaultCompletion(), DefaultAttachmentLimits()
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("settings after reload = %+v\nwant %+v", got, want)
 	}

@@ -36,6 +36,11 @@ func PostReport(ctx context.Context, baseURL string, req *wire.WorkReportRequest
 	return resp, nil
 }
 
+// maxAgentAnswer bounds the answer an agent call reads. It is the limit
+// of the stock MCP bridge (connect.WithReadMaxBytes(50 MiB)): answers carry
+// attachments, which JSON inflates to 4/3 with base64.
+const maxAgentAnswer = 50 << 20
+
 func postJSON(ctx context.Context, url string, in, out proto.Message) error {
 	body, err := jsonOut.Marshal(in)
 	if err != nil {
@@ -52,7 +57,7 @@ func postJSON(ctx context.Context, url string, in, out proto.Message) error {
 		return fmt.Errorf("aaserver: POST %s: %w", url, err)
 	}
 	defer res.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(res.Body, 16<<20))
+	data, err := io.ReadAll(io.LimitReader(res.Body, maxAgentAnswer))
 	if err != nil {
 		return fmt.Errorf("aaserver: POST %s: read answer: %w", url, err)
 	}

@@ -1,0 +1,98 @@
+package attach
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+)
+
+// Bounds on a paste that is read as a file list.
+const (
+	maxURIListBytes = 1 << 20
+	maxURIListLines = 1000
+)
+
+// URIList is a pasted list of files, as file managers put them on the
+// clipboard (text/uri-list, or one path per line).
+type URIList struct {
+	// Paths are the local files, in order, percent-escapes decoded.
+	Paths []string
+	// Skipped are URIs that name no local file (http:, ftp:, …): they are
+	// not attachments and are never fetched.
+	Skipped []string
+}
+
+var uriScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
+
+// winDrive matches "C:\" and "C:/" so Windows paths are not read as URIs.
+var winDrive = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
+
+// ParseURIList reads pasted text as a list of files. It accepts
+// text/uri-list (file:// URIs, "#" comments; RFC 2483), GNOME's
+// "copy"/"cut" first line, and absolute paths, one per line. ok is false
+// when the text is ordinary text and should stay text: some line is
+// neither a URI nor an existing absolute path, or no line names a local
+// file. Plain paths are checked with os.Stat, so that a sentence starting
+// with "/" is not taken for a file.
+func ParseURIList(text string) (list URIList, ok bool) {
+	if len(text) > maxURIListBytes {
+		return URIList{}, false
+	}
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	if len(lines) > maxURIListLines {
+		return URIList{}, false
+	}
+	for i, line := range lines {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if i == 0 && (line == "copy" || line == "cut") {
+			continue // x-special/gnome-copied-files
+		}
+		switch {
+		case strings.HasPrefix(strings.ToLower(line), "file:"):
+			p, good := filePath(line)
+			if !good {
+				return URIList{}, false
+			}
+			list.Paths = append(list.Paths, p)
+		case winDrive.MatchString(line) || filepath.IsAbs(line):
+			if _, err := os.Stat(line); err != nil {
+				return URIList{}, false
+			}
+			list.Paths = append(list.Paths, filepath.Clean(line))
+		case uriScheme.MatchString(line) && !strings.ContainsAny(line, " \t"):
+			list.Skipped = append(list.Skipped, line)
+		default:
+			return URIList{}, false
+		}
+	}
+	if len(list.Paths) == 0 {
+		return URIList{}, false
+	}
+	return list, true
+}
+
+// filePath decodes a file: URI to a local path. Only local hosts count.
+func filePath(raw string) (string, bool) {
+	u, err := url.Parse(raw)
+	if err != nil || !strings.EqualFold(u.Scheme, "file") {
+		return "", false
+	}
+	if u.Host != "" && !strings.EqualFold(u.Host, "localhost") {
+		return "", false // a file on another machine is not ours to read
+	}
+	p := u.Path
+	if p == "" {
+		return "", false // "file:relative" names no local file
+	}
+	// "file:///C:/x" on Windows.
+	if runtime.GOOS == "windows" && len(p) > 2 && p[0] == '/' && winDrive.MatchString(p[1:]) {
+		p = p[1:]
+	}
+	return filepath.FromSlash(p), true
+}
