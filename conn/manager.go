@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/agentdesk/agentdesk/conn/wire"
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // Errors returned by Manager actions.
@@ -20,6 +21,8 @@ var (
 	ErrAlreadyReplied = errors.New("a reply is already on its way")
 	// ErrOffline: the server is not connected right now.
 	ErrOffline = errors.New("server is not connected")
+	// ErrTooLong: the text is over its limit (see package limits).
+	ErrTooLong = errors.New("too long")
 )
 
 // Manager keeps every enabled server connected, each independently, and
@@ -205,11 +208,16 @@ func (m *Manager) Reply(key RequestKey, text string) error {
 }
 
 // SendChat sends a chat message to another user on one server. Chat is not
-// queued: it fails with ErrOffline while that server is down.
+// queued: it fails with ErrOffline while that server is down, and with
+// ErrTooLong when text is over limits.ChatMessageBytes.
 func (m *Manager) SendChat(id ServerID, receiverClientID, text string) error {
 	s := m.server(id)
 	if s == nil {
 		return fmt.Errorf("%w: %s", ErrUnknownServer, id)
+	}
+	if len(text) > limits.ChatMessageBytes {
+		return fmt.Errorf("%w: a chat message can be at most %d KB (this one is %d KB)",
+			ErrTooLong, limits.ChatMessageBytes>>10, (len(text)+1023)>>10)
 	}
 	return s.write(&wire.WebsocketMessage{Cmd: wire.CmdSendChatMessage,
 		SendChatMessageRequest: &wire.SendChatMessageRequest{ReceiverClientId: receiverClientID, Content: text}})
