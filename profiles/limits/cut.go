@@ -15,6 +15,10 @@ const Ellipsis = "…"
 // become U+FFFD. Only the part of s that can be kept is scanned, so cutting
 // a huge string costs as much as cutting a short one.
 func Cut(s string, maxChars int) string {
+	if len(s) <= maxChars {
+		// No more characters than bytes; an invalid byte stays one character.
+		return valid(s)
+	}
 	return clip(s, maxChars, len(s)*utf8.UTFMax+len(Ellipsis))
 }
 
@@ -22,6 +26,9 @@ func Cut(s string, maxChars int) string {
 // without splitting a character. Like Cut, it returns valid UTF-8 and scans
 // only what it keeps.
 func CutBytes(s string, maxBytes int) string {
+	if len(s) <= maxBytes && utf8.ValidString(s) {
+		return s
+	}
 	// No string of maxBytes bytes has more than maxBytes characters.
 	return clip(s, maxBytes, maxBytes)
 }
@@ -30,7 +37,20 @@ func CutBytes(s string, maxBytes int) string {
 // newlines, other control characters and bidirectional overrides become
 // spaces, so a name cannot break a layout or reorder the text around it.
 func Label(s string, maxChars int) string {
+	if len(s) <= maxChars && printableASCII(s) {
+		return s // the usual case, decided in one pass
+	}
 	return strings.Map(labelRune, Cut(s, maxChars))
+}
+
+// printableASCII reports whether s is all printable ASCII.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // labelRune maps characters that do not belong in a one-line label to a
