@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/agentdesk/agentdesk/conn"
+	"github.com/agentdesk/agentdesk/profiles/limits"
 	"github.com/zalando/go-keyring"
 )
 
@@ -200,7 +201,7 @@ func TestSettingsPersistAndValidate(t *testing.T) {
 		t.Error("Settings() shares its slice")
 	}
 
-	for _, nick := range []string{"", "x", strings.Repeat("n", 21)} {
+	for _, nick := range []string{"", "x", strings.Repeat("n", limits.NicknameChars+1)} {
 		bad := want
 		bad.Nickname = nick
 		if err := s.SetSettings(bad); err == nil {
@@ -208,7 +209,7 @@ func TestSettingsPersistAndValidate(t *testing.T) {
 		}
 	}
 	bad := want
-	bad.ReplyPrefix = strings.Repeat("p", maxAffixLen+1)
+	bad.ReplyPrefix = strings.Repeat("p", limits.ReplyAffixChars+1)
 	if err := s.SetSettings(bad); err == nil {
 		t.Error("SetSettings accepted an overlong prefix")
 	}

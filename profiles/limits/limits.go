@@ -36,8 +36,12 @@ const (
 	// Real ones are short ("claude", "Claude Code"); 128 keeps versioned
 	// model names whole.
 	AgentNameChars = 128
-	// BasicUserChars bounds a Basic-auth user name.
+	// BasicUserChars bounds a Basic-auth user name. A user name is refused,
+	// never cut: a cut one names someone else.
 	BasicUserChars = 256
+	// ProfileIDBytes bounds a profile id read from config.json; ours are
+	// 36-byte UUIDs, and the id names the keyring entry.
+	ProfileIDBytes = 64
 	// ClientIDBytes bounds a client id a server gives out. Chats are routed
 	// by it, so an over-long one cannot be cut: such a user or chat message
 	// is skipped with a warning. Stock ids are 21 bytes.
