@@ -72,9 +72,20 @@ func (m *Manager) dispatch() {
 		case <-m.ctx.Done():
 			return
 		}
+		// Consecutive events mostly come from one server: its check is
+		// reused within the batch.
+		var last Origin
+		lastOK, checked := false, false
 		for _, e := range m.queue.take() {
-			if !m.current(e) {
-				continue
+			if _, removed := e.(ServerRemoved); removed {
+				checked = false // what follows it is checked afresh
+			} else {
+				if o := e.origin(); !checked || o != last {
+					last, lastOK, checked = o, m.current(e), true
+				}
+				if !lastOK {
+					continue
+				}
 			}
 			select {
 			case m.out <- e:

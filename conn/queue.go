@@ -19,10 +19,15 @@ func newEventQueue() *eventQueue {
 func (q *eventQueue) push(e Event) {
 	q.mu.Lock()
 	q.items = append(q.items, e)
+	first := len(q.items) == 1
 	q.mu.Unlock()
-	select {
-	case q.wake <- struct{}{}:
-	default:
+	// Only the first event of a batch needs to wake the dispatcher: it
+	// takes the whole batch. This keeps readers off the channel's lock.
+	if first {
+		select {
+		case q.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 
