@@ -46,10 +46,13 @@ type Manager struct {
 func NewManager(opts Options) *Manager {
 	opts = opts.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
+	// A roomy channel lets readers hand events straight to a consumer that
+	// is a little behind, instead of waking the dispatcher (64 KB).
+	out := make(chan Event, 4096)
 	m := &Manager{
 		opts: opts, ctx: ctx, cancel: cancel,
-		queue:    newEventQueue(),
-		out:      make(chan Event, 256),
+		queue:    newEventQueue(out),
+		out:      out,
 		servers:  map[ServerID]*server{},
 		token:    opts.Token,
 		nickname: opts.Nickname,
@@ -65,18 +68,22 @@ func (m *Manager) Events() <-chan Event { return m.out }
 
 func (m *Manager) dispatch() {
 	defer m.wg.Done()
-	defer close(m.out)
+	defer m.queue.close()
 	for {
-		select {
-		case <-m.queue.wake:
-		case <-m.ctx.Done():
-			return
+		batch := m.queue.take()
+		if len(batch) == 0 {
+			select {
+			case <-m.queue.wake:
+				continue
+			case <-m.ctx.Done():
+				return
+			}
 		}
 		// Consecutive events mostly come from one server: its check is
 		// reused within the batch.
 		var last Origin
 		lastOK, checked := false, false
-		for _, e := range m.queue.take() {
+		for _, e := range batch {
 			if _, removed := e.(ServerRemoved); removed {
 				checked = false // what follows it is checked afresh
 			} else {
@@ -164,7 +171,7 @@ func (m *Manager) Remove(id ServerID) {
 	}
 	s.cancel()
 	<-s.done
-	m.queue.push(ServerRemoved{Origin{Server: id}})
+	m.queue.push(ServerRemoved{Origin{Server: id}}, true)
 }
 
 // ServerIDs lists the configured servers, sorted.

@@ -104,7 +104,9 @@ func newServer(m *Manager, cfg ServerConfig) *server {
 
 func (s *server) origin() Origin { return Origin{Server: s.id, epoch: s.epoch.Load()} }
 
-func (s *server) emit(e Event) { s.m.queue.push(e) }
+// emit announces e. Callers hold s.mu, so e carries the current epoch and
+// may skip the dispatcher.
+func (s *server) emit(e Event) { s.m.queue.push(e, true) }
 
 func (s *server) poke() {
 	select {
