@@ -220,6 +220,40 @@ func TestLoginValuesAreCut(t *testing.T) {
 	}
 }
 
+// Users coming online one by one are capped like the online list: past
+// the limit they are skipped, with one warning, and leaving still counts.
+func TestUserStatusFloodIsCapped(t *testing.T) {
+	var frames []*wire.WebsocketMessage
+	status := func(id, st string) *wire.WebsocketMessage {
+		return &wire.WebsocketMessage{Cmd: wire.CmdUserConnectionStatusNotification, UserConnectionStatusNotification: &wire.UserConnectionStatusNotification{
+			User: &wire.OnlineUser{ClientId: id, Nickname: "n"}, Status: st}}
+	}
+	for i := range limits.OnlineUsers + 50 {
+		frames = append(frames, status(fmt.Sprint("u", i), wire.StatusConnected))
+	}
+	frames = append(frames, status("u0", wire.StatusDisconnected), status("late", wire.StatusConnected))
+	_, log := scripted(t, frames...)
+	warningMentions(t, log, fmt.Sprintf("beyond %d at once", limits.OnlineUsers))
+	waitEvent(log, "S", func(conn.RequestArrived) bool { return true })
+	seen := map[string]bool{}
+	var late bool
+	for _, e := range log.backlog {
+		if u, ok := e.(conn.UserStatus); ok {
+			if u.User.ClientID == "late" {
+				late = true
+			} else if u.Online {
+				seen[u.User.ClientID] = true
+			}
+		}
+		if w, ok := e.(conn.Warning); ok {
+			t.Errorf("a second warning: %v", w.Err)
+		}
+	}
+	if len(seen) != limits.OnlineUsers || !late {
+		t.Fatalf("%d users announced online; the one after a departure arrived: %v", len(seen), late)
+	}
+}
+
 // A chat message over the limit is refused with a message, not sent.
 func TestSendChatRefusesOverlongText(t *testing.T) {
 	m, _ := newManager(t, fastOptions())

@@ -63,8 +63,13 @@ type server struct {
 	// missing from it without being gone.
 	reconcileFrom uint64
 	asksOut       int
-	outbox        []*outgoingReply
-	inflight      map[string]*outgoingReply
+	// online holds the client ids of the users announced online on this
+	// connection, at most limits.OnlineUsers, so a server cannot grow the
+	// presence list without bound; onlineFull is set once that was hit.
+	online     map[string]bool
+	onlineFull bool
+	outbox     []*outgoingReply
+	inflight   map[string]*outgoingReply
 }
 
 type knownRequest struct {
@@ -96,6 +101,7 @@ func newServer(m *Manager, cfg ServerConfig) *server {
 		done:     make(chan struct{}),
 		wake:     make(chan struct{}, 1),
 		known:    map[string]knownRequest{},
+		online:   map[string]bool{},
 		inflight: map[string]*outgoingReply{},
 	}
 	s.state = State{Phase: PhaseConnecting, Label: cfg.Label, URL: cfg.URL, Since: time.Now()}
@@ -346,6 +352,8 @@ func (s *server) onFrame(gen uint64, sess *session, m *wire.WebsocketMessage) {
 			// connectOnce asks for the pending list right after the login.
 			s.reconcileFrom = s.arrivals
 			s.asksOut = 1
+			clear(s.online)
+			s.onlineFull = false
 			s.setStateLocked(State{Phase: PhaseConnected, ClientID: id})
 		case id != "" && id != s.state.ClientID:
 			st := s.state
@@ -431,7 +439,20 @@ func (s *server) onFrame(gen uint64, sess *session, m *wire.WebsocketMessage) {
 				len(n.GetUser().GetClientId()), limits.ClientIDBytes)
 			return
 		}
-		s.emit(UserStatus{Origin: s.origin(), User: u, Online: n.GetStatus() != wire.StatusDisconnected})
+		online := n.GetStatus() != wire.StatusDisconnected
+		switch {
+		case !online:
+			delete(s.online, u.ClientID)
+		case !s.online[u.ClientID] && len(s.online) >= limits.OnlineUsers:
+			if !s.onlineFull {
+				s.onlineFull = true // once per connection: a flood of them is one problem
+				s.protocolWarnLocked("ignored users coming online beyond %d at once", limits.OnlineUsers)
+			}
+			return
+		default:
+			s.online[u.ClientID] = true
+		}
+		s.emit(UserStatus{Origin: s.origin(), User: u, Online: online})
 	default:
 		// Newer servers may add commands; they are not errors.
 		s.m.opts.Logger.Debug("ignored unknown command", "server", s.id, "cmd", limits.Label(m.GetCmd(), 64))
@@ -548,6 +569,10 @@ func (s *server) onlineUsersLocked(list []*wire.OnlineUser) {
 	}
 	if skipped > 0 {
 		s.protocolWarnLocked("ignored %d online users whose client id is longer than %d bytes", skipped, limits.ClientIDBytes)
+	}
+	clear(s.online)
+	for _, u := range users {
+		s.online[u.ClientID] = true
 	}
 	s.emit(OnlineUsers{Origin: s.origin(), Users: users})
 }
