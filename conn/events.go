@@ -69,7 +69,9 @@ type Request struct {
 	Timeout time.Duration
 	// CreatedAt is when the agent made the call.
 	CreatedAt time.Time
-	// Choices are structured options, when the server sends them.
+	// Choices are structured options, when the server sends them: at most
+	// limits.Choices of them with at most limits.ChoiceOptions answers
+	// each, their texts cut to the Choice* limits.
 	Choices []Choice
 
 	// ask or report hold the original message, sent back with the reply.
