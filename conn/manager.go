@@ -68,7 +68,6 @@ func (m *Manager) Events() <-chan Event { return m.out }
 
 func (m *Manager) dispatch() {
 	defer m.wg.Done()
-	defer m.queue.close()
 	for {
 		batch := m.queue.take()
 		if len(batch) == 0 {
@@ -84,21 +83,23 @@ func (m *Manager) dispatch() {
 		var last Origin
 		lastOK, checked := false, false
 		for _, e := range batch {
+			ok := true
 			if _, removed := e.(ServerRemoved); removed {
 				checked = false // what follows it is checked afresh
 			} else {
 				if o := e.origin(); !checked || o != last {
 					last, lastOK, checked = o, m.current(e), true
 				}
-				if !lastOK {
-					continue
+				ok = lastOK
+			}
+			if ok {
+				select {
+				case m.out <- e:
+				case <-m.ctx.Done():
+					return
 				}
 			}
-			select {
-			case m.out <- e:
-			case <-m.ctx.Done():
-				return
-			}
+			m.queue.sent()
 		}
 	}
 }
@@ -164,14 +165,18 @@ func (m *Manager) Set(cfgs []ServerConfig) {
 func (m *Manager) Remove(id ServerID) {
 	m.mu.Lock()
 	s := m.servers[id]
-	delete(m.servers, id)
-	m.mu.Unlock()
-	if s == nil {
-		return
+	if m.closed || s == nil {
+		m.mu.Unlock()
+		return // Close takes care of every server it finds
 	}
+	delete(m.servers, id)
+	m.wg.Add(1) // Close waits for this before closing Events
+	m.mu.Unlock()
+	defer m.wg.Done()
 	s.cancel()
 	<-s.done
-	m.queue.push(ServerRemoved{Origin{Server: id}}, true)
+	s.fence()
+	m.queue.push(ServerRemoved{Origin{Server: id}}, false)
 }
 
 // ServerIDs lists the configured servers, sorted.
@@ -296,7 +301,9 @@ func (m *Manager) Close() {
 	}
 	for _, s := range servers {
 		<-s.done
+		s.fence() // a reader that is still finishing a frame emits no more
 	}
 	m.cancel()
 	m.wg.Wait()
+	m.queue.close()
 }

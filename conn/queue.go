@@ -1,6 +1,9 @@
 package conn
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // eventQueue carries events from socket readers to the consumer. It never
 // blocks a reader (which would stop pongs) and never drops an event: while
@@ -10,13 +13,15 @@ import "sync"
 type eventQueue struct {
 	out  chan Event
 	wake chan struct{}
+	// waiting counts events in the FIFO or in the dispatcher's hands, not
+	// yet sent. Only while it is zero may an event skip the FIFO, so none
+	// overtakes an earlier one. It is written only when events wait, so
+	// readers share it cheaply.
+	waiting atomic.Int64
 
-	mu    sync.Mutex
-	items []Event
-	spare []Event
-	// busy is set while the dispatcher holds events it has taken but not
-	// yet sent: nothing may overtake them.
-	busy   bool
+	mu     sync.Mutex
+	items  []Event
+	spare  []Event
 	closed bool
 }
 
@@ -25,24 +30,26 @@ func newEventQueue(out chan Event) *eventQueue {
 }
 
 // push adds e. With direct set, and nothing waiting before it, e goes
-// straight to the consumer when its channel has room: that saves a hop
-// through the dispatcher for almost every event. Direct is only for events
-// known to be current (see Manager.current); the dispatcher checks the rest.
+// straight to the consumer when its channel has room: that saves a lock and
+// a hop through the dispatcher for almost every event. Direct pushes are
+// only for events known to be current (see Manager.current), made while the
+// channel is open: servers make them under their lock until they are
+// fenced, and Close fences every server before closing the channel.
 func (q *eventQueue) push(e Event, direct bool) {
+	if direct && q.waiting.Load() == 0 {
+		select {
+		case q.out <- e:
+			return
+		default:
+		}
+	}
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
 		return
 	}
-	if direct && len(q.items) == 0 && !q.busy {
-		select {
-		case q.out <- e:
-			q.mu.Unlock()
-			return
-		default:
-		}
-	}
 	q.items = append(q.items, e)
+	q.waiting.Add(1)
 	first := len(q.items) == 1
 	q.mu.Unlock()
 	// Only the first event of a batch needs to wake the dispatcher: it
@@ -55,9 +62,8 @@ func (q *eventQueue) push(e Event, direct bool) {
 	}
 }
 
-// take returns everything queued so far, oldest first, and marks the
-// dispatcher busy until a take finds nothing. The returned slice is valid
-// until the next call.
+// take returns everything queued so far, oldest first. The returned slice is
+// valid until the next call. The caller calls sent once per event.
 func (q *eventQueue) take() []Event {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -65,11 +71,13 @@ func (q *eventQueue) take() []Event {
 	clear(q.spare)
 	q.items = q.spare[:0]
 	q.spare = out
-	q.busy = len(out) > 0
 	return out
 }
 
-// close closes the consumer's channel once no push can reach it.
+// sent says that one taken event was sent or dropped.
+func (q *eventQueue) sent() { q.waiting.Add(-1) }
+
+// close closes the consumer's channel. Every server must be fenced first.
 func (q *eventQueue) close() {
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -39,6 +39,7 @@ type server struct {
 	wake   chan struct{} // retry now, or the settings changed
 
 	mu         sync.Mutex
+	fenced     bool // set by fence: emit does nothing
 	cfg        ServerConfig
 	state      State
 	gen        uint64 // connection attempt counter; frames from older attempts are ignored
@@ -111,8 +112,20 @@ func newServer(m *Manager, cfg ServerConfig) *server {
 func (s *server) origin() Origin { return Origin{Server: s.id, epoch: s.epoch.Load()} }
 
 // emit announces e. Callers hold s.mu, so e carries the current epoch and
-// may skip the dispatcher.
-func (s *server) emit(e Event) { s.m.queue.push(e, true) }
+// may skip the dispatcher; once the server is fenced, nothing is announced.
+func (s *server) emit(e Event) {
+	if !s.fenced {
+		s.m.queue.push(e, true)
+	}
+}
+
+// fence stops the server's announcements for good: after Remove or Close a
+// reader still finishing its last frame must not reach a closed channel.
+func (s *server) fence() {
+	s.mu.Lock()
+	s.fenced = true
+	s.mu.Unlock()
+}
 
 func (s *server) poke() {
 	select {
