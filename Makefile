@@ -61,7 +61,7 @@ test-e2e:
 test: deps vet unit test-keyring test-e2e
 
 bench:
-	$(GO) test -run '^$$' -bench 'PushToEvent|FanIn' -benchtime 100000x ./conn/
+	.ci/bench $${BENCH_RUNS:-5}
 	$(GO) test -run '^$$' -bench IdleDeadServers -benchtime 1x ./conn/
 	$(GO) test -run '^$$' -bench . ./ui/...
 

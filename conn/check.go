@@ -46,7 +46,7 @@ func checkLogin(ctx context.Context, cfg ServerConfig, opts Options) CheckResult
 	res := CheckResult{Pending: -1, Online: -1}
 	pending := make(chan int, 1)
 	online := make(chan int, 1)
-	sess, err := dialSession(ctx, cfg, opts, opts.Nickname, opts.Token, func(_ *session, m *wire.WebsocketMessage) {
+	sess, err := dialSession(ctx, cfg, opts, opts.Nickname, opts.Token, handlers{message: func(_ *session, m *wire.WebsocketMessage) {
 		switch m.GetCmd() {
 		case wire.CmdGetPendingMessages:
 			select {
@@ -59,7 +59,7 @@ func checkLogin(ctx context.Context, cfg ServerConfig, opts Options) CheckResult
 			default:
 			}
 		}
-	}, func(error) {})
+	}, warn: func(error) {}})
 	if err != nil {
 		res.Err = err
 		res.Kind = KindOf(err)

@@ -8,6 +8,14 @@ package conn
 import (
 	"log/slog"
 	"time"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
+)
+
+// Defaults of the pending cap (see Options.MaxPending and MaxPendingBytes).
+const (
+	DefaultMaxPending      = 2000
+	DefaultMaxPendingBytes = 256 << 20
 )
 
 // ServerID identifies one configured server. It is stable across edits
@@ -54,11 +62,30 @@ type Options struct {
 	DeadAfter time.Duration
 	// WriteTimeout bounds one frame write (default 10 s).
 	WriteTimeout time.Duration
-	// ReadLimit is the largest frame accepted, in bytes (default 32 MiB).
+	// ReadLimit is the largest frame accepted, in bytes (default
+	// limits.FrameBytes, 32 MiB). It is also the ceiling of one request's
+	// text, which is otherwise kept whole.
 	ReadLimit int64
+	// MaxPending caps the requests held per server (default 2000). Above
+	// it the server's oldest requests are held and the rest only counted
+	// (State.PendingOverflow); nothing is dropped on the server. 2000 is
+	// far more than anyone answers in a sitting (each is an agent blocked
+	// on a human), yet keeps the app's memory and the timeline bounded
+	// when a server lists 100,000.
+	MaxPending int
+	// MaxPendingBytes caps the bytes the held requests of one server keep
+	// alive (default 256 MiB), so 2000 requests of 32 MiB each cannot take
+	// the machine's memory; past it, requests are counted like those over
+	// MaxPending.
+	MaxPendingBytes int
+	// RefetchDelay is the least time between two fetches of the pending
+	// list made to fill the cap again (default 2 s); each one of a server
+	// holding 100,000 requests costs about a 15 MB frame.
+	RefetchDelay time.Duration
 	// InitialBackoff is the first reconnect delay (default 1 s).
 	InitialBackoff time.Duration
 	// MaxBackoff caps every reconnect delay, jitter included (default 5 min).
+	// A server whose credentials were refused is tried again after it.
 	MaxBackoff time.Duration
 	// ConfirmDelay is the pause before a delivery check is repeated when the
 	// server still reports a replied request as pending (default 500 ms).
@@ -82,8 +109,15 @@ func (o Options) withDefaults() Options {
 	def(&o.InitialBackoff, time.Second)
 	def(&o.MaxBackoff, 5*time.Minute)
 	def(&o.ConfirmDelay, 500*time.Millisecond)
+	def(&o.RefetchDelay, 2*time.Second)
 	if o.ReadLimit <= 0 {
-		o.ReadLimit = 32 << 20
+		o.ReadLimit = limits.FrameBytes
+	}
+	if o.MaxPending <= 0 {
+		o.MaxPending = DefaultMaxPending
+	}
+	if o.MaxPendingBytes <= 0 {
+		o.MaxPendingBytes = DefaultMaxPendingBytes
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/agentdesk/agentdesk/conn/wire"
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // RequestKind says whether a request is a question or a work report.
@@ -44,27 +45,86 @@ type ChoiceOption struct {
 }
 
 // Request is a question or work report waiting for a human, as it arrived.
+// Values from the server are bounded as package limits says: the names are
+// cut to one-line labels, the project directory and choices are cut, and
+// a request whose ID is over limits.RequestIDBytes is skipped with a
+// Warning, since a cut ID could not route the reply.
 type Request struct {
 	Server ServerID
 	ID     string
 	Kind   RequestKind
-	// Text is the question, or the work report's summary (Markdown).
-	Text             string
+	// Text is the question, or the work report's summary (Markdown), in
+	// full: the UI cuts it for display (limits.DisplayTextBytes), copy and
+	// history keep all of it. Only the frame limit bounds it
+	// (Options.ReadLimit, by default limits.FrameBytes = 32 MiB).
+	Text string
+	// ProjectDirectory is cut to limits.ProjectDirBytes.
 	ProjectDirectory string
-	AgentName        string
-	Model            string
-	MCPClient        string
+	// AgentName, Model and MCPClient are one-line labels of at most
+	// limits.AgentNameChars characters.
+	AgentName string
+	Model     string
+	MCPClient string
 	// Timeout is how long the agent waits, as the agent asked (0: unknown).
 	Timeout time.Duration
 	// CreatedAt is when the agent made the call.
 	CreatedAt time.Time
-	// Choices are structured options, when the server sends them.
+	// Choices are structured options, when the server sends them: at most
+	// limits.Choices of them with at most limits.ChoiceOptions answers
+	// each, their texts cut to the Choice* limits.
 	Choices []Choice
 
 	// ask or report hold the original message, sent back with the reply.
+	// A request decoded on the fast path keeps raw instead: the encoded
+	// message, decoded again only when the user replies.
 	ask    *wire.AskQuestionRequest
 	report *wire.WorkReportRequest
+	raw    string
 }
+
+// retained estimates the bytes a held request keeps alive, for the
+// per-server budget (Options.MaxPendingBytes).
+func (r *Request) retained() int {
+	if r.raw != "" {
+		return len(r.raw) // every string of the request shares it
+	}
+	n := len(r.ID) + len(r.Text) + len(r.ProjectDirectory) + len(r.AgentName) + len(r.Model) + len(r.MCPClient)
+	for _, c := range r.Choices {
+		n += len(c.Question) + len(c.Header)
+		for _, o := range c.Options {
+			n += len(o.Label) + len(o.Description)
+		}
+	}
+	return n
+}
+
+// bound cuts what the server sent to the limits of package limits. Text is
+// kept whole. It allocates only for values it cuts.
+func (r *Request) bound() {
+	r.ProjectDirectory = limits.CutBytes(r.ProjectDirectory, limits.ProjectDirBytes)
+	r.AgentName = limits.Label(r.AgentName, limits.AgentNameChars)
+	r.Model = limits.Label(r.Model, limits.AgentNameChars)
+	r.MCPClient = limits.Label(r.MCPClient, limits.AgentNameChars)
+	if len(r.Choices) > limits.Choices {
+		r.Choices = r.Choices[:limits.Choices]
+	}
+	for i := range r.Choices {
+		c := &r.Choices[i]
+		c.Question = limits.CutBytes(c.Question, limits.ChoiceQuestionBytes)
+		c.Header = limits.Label(c.Header, limits.ChoiceHeaderChars)
+		if len(c.Options) > limits.ChoiceOptions {
+			c.Options = c.Options[:limits.ChoiceOptions]
+		}
+		for j := range c.Options {
+			o := &c.Options[j]
+			o.Label = limits.Label(o.Label, limits.ChoiceLabelChars)
+			o.Description = limits.Cut(o.Description, limits.ChoiceDescriptionChars)
+		}
+	}
+}
+
+// timeoutSeconds converts the protocol's timeout in seconds.
+func timeoutSeconds(s int32) time.Duration { return time.Duration(s) * time.Second }
 
 // Key is the request's identity: ids are chosen by agents, so two servers can
 // carry the same one.
@@ -82,13 +142,14 @@ func requestFromAsk(server ServerID, a *wire.AskQuestionRequest, createdAt int64
 		Server: server, ID: a.GetID(), Kind: KindQuestion,
 		Text: q.GetQuestion(), ProjectDirectory: q.GetProjectDirectory(),
 		AgentName: q.GetAgentName(), Model: q.GetReasoningModelName(), MCPClient: q.GetMcpClientName(),
-		Timeout: time.Duration(q.GetTimeout()) * time.Second,
+		Timeout: timeoutSeconds(q.GetTimeout()),
 		ask:     a,
 	}
 	r.CreatedAt = timestamp(createdAt, a.GetTimestamp())
-	for _, c := range q.GetQuestions() {
+	// Only as many choices as will be kept are converted.
+	for _, c := range q.GetQuestions()[:min(len(q.GetQuestions()), limits.Choices)] {
 		ch := Choice{Question: c.GetQuestion(), Header: c.GetHeader(), Multiple: c.GetMultiple(), Custom: c.GetCustom()}
-		for _, o := range c.GetOptions() {
+		for _, o := range c.GetOptions()[:min(len(c.GetOptions()), limits.ChoiceOptions)] {
 			ch.Options = append(ch.Options, ChoiceOption{Label: o.GetLabel(), Description: o.GetDescription()})
 		}
 		r.Choices = append(r.Choices, ch)
@@ -102,7 +163,7 @@ func requestFromReport(server ServerID, w *wire.WorkReportRequest, createdAt int
 		Server: server, ID: w.GetID(), Kind: KindWorkReport,
 		Text: q.GetSummary(), ProjectDirectory: q.GetProjectDirectory(),
 		AgentName: q.GetAgentName(), Model: q.GetReasoningModelName(), MCPClient: q.GetMcpClientName(),
-		Timeout: time.Duration(q.GetTimeout()) * time.Second,
+		Timeout: timeoutSeconds(q.GetTimeout()),
 		report:  w,
 	}
 	r.CreatedAt = timestamp(createdAt, w.GetTimestamp())
@@ -121,8 +182,9 @@ func timestamp(ms ...int64) time.Time {
 
 // OnlineUser is another client logged in with the same token on one server.
 type OnlineUser struct {
-	Server      ServerID
-	ClientID    string
+	Server   ServerID
+	ClientID string
+	// Nickname is a one-line label of at most limits.NicknameChars.
 	Nickname    string
 	ConnectedAt time.Time
 }
@@ -132,10 +194,11 @@ type ChatMessage struct {
 	Server           ServerID
 	ID               string
 	SenderClientID   string
-	SenderNickname   string
+	SenderNickname   string // a label of at most limits.NicknameChars
 	ReceiverClientID string
-	Content          string
-	SentAt           time.Time
+	// Content is cut to limits.ChatMessageBytes as the frame is decoded.
+	Content string
+	SentAt  time.Time
 }
 
 // ReplyStatus tracks a reply from the user to the agent.
@@ -208,9 +271,9 @@ type RequestArrived struct {
 type RequestAnswered struct {
 	Origin
 	ID string
-	// By is the nickname of whoever answered.
+	// By is the nickname of whoever answered (limits.NicknameChars).
 	By string
-	// Text is their reply.
+	// Text is their reply, cut to limits.ReplyTextBytes.
 	Text string
 	// Attachments are the images, files and audio their reply carried,
 	// decoded; malformed ones are flagged, never dropped.
@@ -220,7 +283,8 @@ type RequestAnswered struct {
 // RequestCancelled: the agent's call timed out or was cancelled.
 type RequestCancelled struct {
 	Origin
-	ID     string
+	ID string
+	// Reason is a one-line label of at most limits.CancelReasonChars.
 	Reason string
 }
 
@@ -231,10 +295,13 @@ type RequestGone struct {
 	ID string
 }
 
-// Reconciled: the pending list after a (re)connect has been applied.
+// Reconciled: the pending list has been applied, after a (re)connect or
+// when it was fetched again to fill the pending cap (see State.PendingOverflow).
 type Reconciled struct {
 	Origin
-	// Pending is how many requests the server has waiting for us.
+	// Pending is how many requests the server listed as waiting for us. At
+	// most Options.MaxPending of them are held (arrive as events); the
+	// rest are counted in State.PendingOverflow.
 	Pending int
 }
 

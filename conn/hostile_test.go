@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -163,22 +164,28 @@ func TestBrokenConnections(t *testing.T) {
 	}
 }
 
-// A 401 is not retried until the user asks; RetryNow dials again.
-func TestAuthFailedWaitsForRetryNow(t *testing.T) {
+// A 401 is retried only at the slow end of the backoff, with the time of
+// the next try in the state; RetryNow dials at once.
+func TestAuthFailedWaitsForTheCap(t *testing.T) {
 	dials := make(chan struct{}, 10)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		dials <- struct{}{}
 		http.Error(w, "no", http.StatusForbidden)
 	}))
 	t.Cleanup(srv.Close)
-	m, log := newManager(t, fastOptions())
+	opts := fastOptions()
+	opts.MaxBackoff = time.Minute
+	m, log := newManager(t, opts)
 	m.Put(serverCfg("a", wsURL(srv.URL)))
-	waitPhase(log, "a", conn.PhaseAuthFailed)
+	st := waitPhase(log, "a", conn.PhaseAuthFailed)
+	if wait := time.Until(st.NextTry); wait < 50*time.Second || wait > time.Minute {
+		t.Fatalf("next try in %v, want about the one-minute cap", wait)
+	}
 	<-dials
 	select {
 	case <-dials:
-		t.Fatal("auth failure was retried without being asked")
-	case <-time.After(300 * time.Millisecond): // ten backoff intervals
+		t.Fatal("auth failure was retried before the cap")
+	case <-time.After(300 * time.Millisecond): // fifteen initial backoff intervals
 	}
 	if err := m.RetryNow("a"); err != nil {
 		t.Fatal(err)
@@ -189,6 +196,46 @@ func TestAuthFailedWaitsForRetryNow(t *testing.T) {
 		t.Fatal("RetryNow did not dial")
 	}
 	waitPhase(log, "a", conn.PhaseAuthFailed)
+}
+
+// A proxy that refused the credentials for a while and then lets them
+// through: the server reconnects by itself within the cap, without a storm
+// of tries meanwhile.
+func TestAuthFailureHealsAtTheCap(t *testing.T) {
+	backend := aaserver.New(aaserver.Config{})
+	t.Cleanup(func() { backend.Close() })
+	var refuse atomic.Bool
+	refuse.Store(true)
+	var refused atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refuse.Load() {
+			refused.Add(1)
+			http.Error(w, "401 Unauthorized", http.StatusUnauthorized)
+			return
+		}
+		backend.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+
+	opts := fastOptions()
+	opts.MaxBackoff = 300 * time.Millisecond
+	m, log := newManager(t, opts)
+	m.Put(serverCfg("p", wsURL(proxy.URL)))
+	first := waitPhase(log, "p", conn.PhaseAuthFailed)
+	if first.Failure != conn.FailureAuth || !strings.Contains(first.LastError, "401") || first.NextTry.IsZero() {
+		t.Fatalf("state = %+v", first)
+	}
+	time.Sleep(time.Second)
+	// One try per cap at most: about 4 in a second (0.3 s apart), never
+	// the 50 the initial backoff would allow.
+	if n := refused.Load(); n > 6 {
+		t.Fatalf("%d tries in one second with a 300 ms cap", n)
+	}
+	refuse.Store(false)
+	st := waitPhase(log, "p", conn.PhaseConnected)
+	if st.ClientID == "" {
+		t.Fatalf("connected without a client id: %+v", st)
+	}
 }
 
 // A server that logs us in and then breaks the protocol must not reset the

@@ -59,8 +59,8 @@ func TestStaleEpochEventsAreDropped(t *testing.T) {
 		t.Fatal("changing the URL did not start a new epoch")
 	}
 	// An event the old connection produced late, then one from now.
-	m.queue.push(RequestArrived{Origin: old, Request: &Request{Server: "s", ID: "stale"}})
-	m.queue.push(RequestArrived{Origin: s.origin(), Request: &Request{Server: "s", ID: "fresh"}})
+	m.queue.push(RequestArrived{Origin: old, Request: &Request{Server: "s", ID: "stale"}}, false)
+	m.queue.push(RequestArrived{Origin: s.origin(), Request: &Request{Server: "s", ID: "fresh"}}, false)
 	got := waitFor(func(e Event) bool { _, ok := e.(RequestArrived); return ok }).(RequestArrived)
 	if got.Request.ID != "fresh" {
 		t.Fatalf("event from the old endpoint was delivered: %q", got.Request.ID)

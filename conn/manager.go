@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/agentdesk/agentdesk/conn/wire"
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // Errors returned by Manager actions.
@@ -20,6 +21,8 @@ var (
 	ErrAlreadyReplied = errors.New("a reply is already on its way")
 	// ErrOffline: the server is not connected right now.
 	ErrOffline = errors.New("server is not connected")
+	// ErrTooLong: the text is over its limit (see package limits).
+	ErrTooLong = errors.New("too long")
 )
 
 // Manager keeps every enabled server connected, each independently, and
@@ -43,10 +46,13 @@ type Manager struct {
 func NewManager(opts Options) *Manager {
 	opts = opts.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
+	// A roomy channel lets readers hand events straight to a consumer that
+	// is a little behind, instead of waking the dispatcher (64 KB).
+	out := make(chan Event, 4096)
 	m := &Manager{
 		opts: opts, ctx: ctx, cancel: cancel,
-		queue:    newEventQueue(),
-		out:      make(chan Event, 256),
+		queue:    newEventQueue(out),
+		out:      out,
 		servers:  map[ServerID]*server{},
 		token:    opts.Token,
 		nickname: opts.Nickname,
@@ -62,22 +68,38 @@ func (m *Manager) Events() <-chan Event { return m.out }
 
 func (m *Manager) dispatch() {
 	defer m.wg.Done()
-	defer close(m.out)
 	for {
-		select {
-		case <-m.queue.wake:
-		case <-m.ctx.Done():
-			return
-		}
-		for _, e := range m.queue.take() {
-			if !m.current(e) {
-				continue
-			}
+		batch := m.queue.take()
+		if len(batch) == 0 {
 			select {
-			case m.out <- e:
+			case <-m.queue.wake:
+				continue
 			case <-m.ctx.Done():
 				return
 			}
+		}
+		// Consecutive events mostly come from one server: its check is
+		// reused within the batch.
+		var last Origin
+		lastOK, checked := false, false
+		for _, e := range batch {
+			ok := true
+			if _, removed := e.(ServerRemoved); removed {
+				checked = false // what follows it is checked afresh
+			} else {
+				if o := e.origin(); !checked || o != last {
+					last, lastOK, checked = o, m.current(e), true
+				}
+				ok = lastOK
+			}
+			if ok {
+				select {
+				case m.out <- e:
+				case <-m.ctx.Done():
+					return
+				}
+			}
+			m.queue.sent()
 		}
 	}
 }
@@ -143,14 +165,18 @@ func (m *Manager) Set(cfgs []ServerConfig) {
 func (m *Manager) Remove(id ServerID) {
 	m.mu.Lock()
 	s := m.servers[id]
-	delete(m.servers, id)
-	m.mu.Unlock()
-	if s == nil {
-		return
+	if m.closed || s == nil {
+		m.mu.Unlock()
+		return // Close takes care of every server it finds
 	}
+	delete(m.servers, id)
+	m.wg.Add(1) // Close waits for this before closing Events
+	m.mu.Unlock()
+	defer m.wg.Done()
 	s.cancel()
 	<-s.done
-	m.queue.push(ServerRemoved{Origin{Server: id}})
+	s.fence()
+	m.queue.push(ServerRemoved{Origin{Server: id}}, false)
 }
 
 // ServerIDs lists the configured servers, sorted.
@@ -217,11 +243,16 @@ func (m *Manager) ReplyWith(key RequestKey, text string, atts []Attachment) erro
 }
 
 // SendChat sends a chat message to another user on one server. Chat is not
-// queued: it fails with ErrOffline while that server is down.
+// queued: it fails with ErrOffline while that server is down, and with
+// ErrTooLong when text is over limits.ChatMessageBytes.
 func (m *Manager) SendChat(id ServerID, receiverClientID, text string) error {
 	s := m.server(id)
 	if s == nil {
 		return fmt.Errorf("%w: %s", ErrUnknownServer, id)
+	}
+	if len(text) > limits.ChatMessageBytes {
+		return fmt.Errorf("%w: a chat message can be at most %d KB (this one is %d KB)",
+			ErrTooLong, limits.ChatMessageBytes>>10, (len(text)+1023)>>10)
 	}
 	return s.write(&wire.WebsocketMessage{Cmd: wire.CmdSendChatMessage,
 		SendChatMessageRequest: &wire.SendChatMessageRequest{ReceiverClientId: receiverClientID, Content: text}})
@@ -282,7 +313,9 @@ func (m *Manager) Close() {
 	}
 	for _, s := range servers {
 		<-s.done
+		s.fence() // a reader that is still finishing a frame emits no more
 	}
 	m.cancel()
 	m.wg.Wait()
+	m.queue.close()
 }

@@ -1,9 +1,11 @@
 package conn
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -13,6 +15,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/agentdesk/agentdesk/conn/wire"
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // confirmChecks is how often delivery is checked before a reply that the
@@ -36,23 +39,50 @@ type server struct {
 	wake   chan struct{} // retry now, or the settings changed
 
 	mu         sync.Mutex
+	fenced     bool // set by fence: emit does nothing
 	cfg        ServerConfig
 	state      State
 	gen        uint64 // connection attempt counter; frames from older attempts are ignored
 	sess       *session
 	connCancel context.CancelFunc
 
-	known         map[string]knownRequest
+	// known holds the requests we hold, at most Options.MaxPending of them
+	// taking at most Options.MaxPendingBytes (heldBytes).
+	known     map[string]knownRequest
+	heldBytes int
+	// overflow counts requests the server has for us beyond the cap
+	// (State.PendingOverflow). overflowNoted is set while a throttled
+	// state update for it is on its way; refetchArmed while a fetch of
+	// the pending list is.
+	overflow      int
+	overflowNoted bool
+	refetchArmed  bool
 	arrivals      uint64 // sequence number of the latest arrival
-	reconcileFrom uint64 // arrivals when the pending list was asked for
-	outbox        []*outgoingReply
-	inflight      map[string]*outgoingReply
+	// reconcileFrom is arrivals when the oldest unanswered pending-list
+	// request was sent; asksOut counts those requests on this connection.
+	// A list answers the oldest ask: requests that arrived after it may be
+	// missing from it without being gone.
+	reconcileFrom uint64
+	asksOut       int
+	// online holds the client ids of the users announced online on this
+	// connection, at most limits.OnlineUsers, so a server cannot grow the
+	// presence list without bound; onlineFull is set once that was hit.
+	online     map[string]bool
+	onlineFull bool
+	outbox     []*outgoingReply
+	inflight   map[string]*outgoingReply
 }
 
 type knownRequest struct {
-	req *Request
-	seq uint64
+	req  *Request
+	seq  uint64
+	size int // req.retained() when it arrived
 }
+
+// overflowNoteDelay throttles the state updates that live pushes beyond the
+// pending cap cause: a server pushing 100,000 requests makes a few updates
+// a second, not 100,000.
+const overflowNoteDelay = 250 * time.Millisecond
 
 // outgoingReply is a reply on its way: queued while offline, or sent and
 // awaiting confirmation.
@@ -73,6 +103,7 @@ func newServer(m *Manager, cfg ServerConfig) *server {
 		done:     make(chan struct{}),
 		wake:     make(chan struct{}, 1),
 		known:    map[string]knownRequest{},
+		online:   map[string]bool{},
 		inflight: map[string]*outgoingReply{},
 	}
 	s.state = State{Phase: PhaseConnecting, Label: cfg.Label, URL: cfg.URL, Since: time.Now()}
@@ -81,7 +112,21 @@ func newServer(m *Manager, cfg ServerConfig) *server {
 
 func (s *server) origin() Origin { return Origin{Server: s.id, epoch: s.epoch.Load()} }
 
-func (s *server) emit(e Event) { s.m.queue.push(e) }
+// emit announces e. Callers hold s.mu, so e carries the current epoch and
+// may skip the dispatcher; once the server is fenced, nothing is announced.
+func (s *server) emit(e Event) {
+	if !s.fenced {
+		s.m.queue.push(e, true)
+	}
+}
+
+// fence stops the server's announcements for good: after Remove or Close a
+// reader still finishing its last frame must not reach a closed channel.
+func (s *server) fence() {
+	s.mu.Lock()
+	s.fenced = true
+	s.mu.Unlock()
+}
 
 func (s *server) poke() {
 	select {
@@ -94,6 +139,7 @@ func (s *server) poke() {
 func (s *server) setStateLocked(st State) {
 	st.Label = s.cfg.Label
 	st.URL = s.cfg.URL
+	st.PendingOverflow = s.overflow
 	if st.Since.IsZero() {
 		st.Since = time.Now()
 	}
@@ -182,14 +228,24 @@ func (s *server) run() {
 			}
 		}
 		switch KindOf(err) {
-		case FailureAuth, FailureConfig:
-			phase := PhaseAuthFailed
-			if KindOf(err) == FailureConfig {
-				phase = PhaseError
-			}
-			s.setState(State{Phase: phase, LastError: err.Error(), Failure: KindOf(err)})
+		case FailureConfig:
+			// Settings that cannot work wait for an edit or RetryNow.
+			s.setState(State{Phase: PhaseError, LastError: err.Error(), Failure: FailureConfig})
 			s.waitWake(s.ctx, nil)
 			attempt = 0
+			delays.reset()
+			continue
+		case FailureAuth:
+			// Refused credentials are tried again only at the slow end of
+			// the backoff: no storm of logins, yet a proxy that refused for
+			// a moment heals by itself. An edit or RetryNow tries at once.
+			attempt++
+			wait := s.m.opts.MaxBackoff
+			s.setState(State{Phase: PhaseAuthFailed, Attempt: attempt, NextTry: time.Now().Add(wait),
+				LastError: err.Error(), Failure: FailureAuth})
+			timer := time.NewTimer(wait)
+			s.waitWake(s.ctx, timer.C)
+			timer.Stop()
 			delays.reset()
 			continue
 		}
@@ -221,9 +277,12 @@ func (l *loginSuccess) Unwrap() error { return l.cause }
 // connectOnce dials, logs in and serves one connection until it ends.
 func (s *server) connectOnce(ctx context.Context, cfg ServerConfig, gen uint64) error {
 	token, nickname := s.m.identity()
-	sess, err := dialSession(ctx, cfg, s.m.opts, nickname, token,
-		func(sess *session, msg *wire.WebsocketMessage) { s.onFrame(gen, sess, msg) },
-		func(err error) { s.onWarning(gen, err) })
+	sess, err := dialSession(ctx, cfg, s.m.opts, nickname, token, handlers{
+		message:   func(sess *session, msg *wire.WebsocketMessage) { s.onFrame(gen, sess, msg) },
+		request:   func(_ *session, r *Request) { s.onRequest(gen, r) },
+		cancelled: func(_ *session, id, reason []byte) { s.onCancelled(gen, id, reason) },
+		warn:      func(err error) { s.onWarning(gen, err) },
+	})
 	if err == nil {
 		// SetNickname skips servers without a live session; catch a change
 		// made while this one was logging in.
@@ -284,16 +343,13 @@ func (s *server) warnLocked(err error) {
 	}
 }
 
-// onFrame turns one decoded frame into events. It runs on the reader
-// goroutine and never blocks on the consumer.
+// onFrame turns one frame decoded by proto into events. It runs on the
+// reader goroutine and never blocks on the consumer.
 func (s *server) onFrame(gen uint64, sess *session, m *wire.WebsocketMessage) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.gen != gen {
 		return // a frame from a connection we already left
-	}
-	warn := func(format string, args ...any) {
-		s.warnLocked(newError(FailureProtocol, nil, format, args...))
 	}
 	switch m.GetCmd() {
 	case wire.CmdUserLogin:
@@ -302,106 +358,261 @@ func (s *server) onFrame(gen uint64, sess *session, m *wire.WebsocketMessage) {
 		// sends after the login. A repeated login (nickname change) may
 		// come with a new client id.
 		r := m.GetUserLoginResponse()
+		id := limits.Label(r.GetClientId(), limits.ClientIDBytes)
 		switch {
 		case !r.GetSuccess():
 		case s.sess == nil:
 			s.sess = sess
+			// connectOnce asks for the pending list right after the login.
 			s.reconcileFrom = s.arrivals
-			s.setStateLocked(State{Phase: PhaseConnected, ClientID: r.GetClientId()})
-		case r.GetClientId() != "" && r.GetClientId() != s.state.ClientID:
+			s.asksOut = 1
+			clear(s.online)
+			s.onlineFull = false
+			s.setStateLocked(State{Phase: PhaseConnected, ClientID: id})
+		case id != "" && id != s.state.ClientID:
 			st := s.state
-			st.ClientID = r.GetClientId()
+			st.ClientID = id
 			s.setStateLocked(st)
 		}
 	case wire.CmdAskQuestion:
 		a := m.GetAskQuestionRequest()
 		if a.GetID() == "" || a.GetRequest() == nil {
-			warn("ignored an AskQuestion without a request id or body")
+			s.protocolWarnLocked("ignored an AskQuestion without a request id or body")
 			return
 		}
-		s.arriveLocked(requestFromAsk(s.id, a, 0), false)
+		s.pushedLocked(requestFromAsk(s.id, a, 0))
 	case wire.CmdWorkReport:
 		w := m.GetWorkReportRequest()
 		if w.GetID() == "" || w.GetRequest() == nil {
-			warn("ignored a WorkReport without a request id or body")
+			s.protocolWarnLocked("ignored a WorkReport without a request id or body")
 			return
 		}
-		s.arriveLocked(requestFromReport(s.id, w, 0), false)
+		s.pushedLocked(requestFromReport(s.id, w, 0))
 	case wire.CmdAskQuestionReplyNotification, wire.CmdWorkReportReplyNotification:
 		id := m.GetAskQuestionRequest().GetID()
 		if id == "" {
 			id = m.GetWorkReportRequest().GetID()
 		}
-		// The replier's own words are in their response; StrParam is only a
-		// fallback, since servers fill it with a human-readable summary.
-		contents := append(slices.Clip(m.GetAskQuestionResponse().GetContents()), m.GetWorkReportResponse().GetContents()...)
-		text := wire.ContentsText(contents)
-		if text == "" {
-			text = m.GetStrParam()
-		}
 		if _, ok := s.known[id]; !ok {
-			return // broadcasts carry no token filter: not ours
-		}
-		by := m.GetNickname()
-		if by == "" {
-			by = "another client"
-		}
-		s.forgetLocked(id, "answered first by "+by)
-		s.emit(RequestAnswered{Origin: s.origin(), ID: id, By: m.GetNickname(), Text: text, Attachments: receivedAttachments(contents)})
-	case wire.CmdRequestCancelled:
-		n := m.GetRequestCancelledNotification()
-		id := n.GetRequestId()
-		if _, ok := s.known[id]; !ok {
+			s.unknownEndedLocked() // broadcasts carry no token filter: not ours
 			return
 		}
-		reason := n.GetReason()
-		if reason == "" {
-			reason = "cancelled"
+		// The replier's own words are in their response; StrParam is only a
+		// fallback, since servers fill it with a human-readable summary.
+		text := contentsText(limits.ReplyTextBytes, m.GetAskQuestionResponse().GetContents(), m.GetWorkReportResponse().GetContents())
+		if text == "" {
+			text = limits.CutBytes(m.GetStrParam(), limits.ReplyTextBytes)
 		}
-		s.forgetLocked(id, "the request was cancelled ("+reason+")")
-		s.emit(RequestCancelled{Origin: s.origin(), ID: id, Reason: reason})
+		by := limits.Label(m.GetNickname(), limits.NicknameChars)
+		who := by
+		if who == "" {
+			who = "another client"
+		}
+		s.forgetLocked(id, "answered first by "+who)
+		contents := append(slices.Clip(m.GetAskQuestionResponse().GetContents()), m.GetWorkReportResponse().GetContents()...)
+		s.emit(RequestAnswered{Origin: s.origin(), ID: id, By: by, Text: text, Attachments: receivedAttachments(contents)})
+	case wire.CmdRequestCancelled:
+		n := m.GetRequestCancelledNotification()
+		s.cancelledLocked(n.GetRequestId(), n.GetReason())
 	case wire.CmdGetPendingMessages:
 		r := m.GetGetPendingMessagesResponse()
 		if r == nil {
-			warn("ignored a pending-messages answer without its list")
+			s.protocolWarnLocked("ignored a pending-messages answer without its list")
 			return
 		}
 		s.reconcileLocked(r)
 	case wire.CmdGetOnlineUsers:
-		r := m.GetGetOnlineUsersResponse()
-		users := make([]OnlineUser, 0, len(r.GetOnlineUsers()))
-		for _, u := range r.GetOnlineUsers() {
-			users = append(users, s.onlineUser(u))
-		}
-		s.emit(OnlineUsers{Origin: s.origin(), Users: users})
+		s.onlineUsersLocked(m.GetGetOnlineUsersResponse().GetOnlineUsers())
 	case wire.CmdCheckMessageValidity:
 		s.confirmLocked(m.GetCheckMessageValidityResponse().GetValidity())
 	case wire.CmdChatMessageNotification:
 		c := m.GetChatMessageNotification().GetChatMessage()
-		if c == nil {
-			warn("ignored a chat notification without a message")
+		switch {
+		case c == nil:
+			s.protocolWarnLocked("ignored a chat notification without a message")
+			return
+		case len(c.GetSenderClientId()) > limits.ClientIDBytes:
+			s.protocolWarnLocked("ignored a chat message whose sender's client id is %d bytes long (the limit is %d)",
+				len(c.GetSenderClientId()), limits.ClientIDBytes)
 			return
 		}
 		s.emit(ChatReceived{Origin: s.origin(), Message: ChatMessage{
-			Server: s.id, ID: c.GetMessageId(), SenderClientID: c.GetSenderClientId(),
-			SenderNickname: c.GetSenderNickname(), ReceiverClientID: c.GetReceiverClientId(),
-			Content: c.GetContent(), SentAt: unixOrNow(c.GetSentAt()),
+			Server: s.id, ID: limits.CutBytes(c.GetMessageId(), limits.ClientIDBytes), SenderClientID: c.GetSenderClientId(),
+			SenderNickname:   limits.Label(c.GetSenderNickname(), limits.NicknameChars),
+			ReceiverClientID: limits.CutBytes(c.GetReceiverClientId(), limits.ClientIDBytes),
+			Content:          limits.CutBytes(c.GetContent(), limits.ChatMessageBytes), SentAt: unixOrNow(c.GetSentAt()),
 		}})
 	case wire.CmdUserConnectionStatusNotification:
 		n := m.GetUserConnectionStatusNotification()
 		if n.GetUser().GetClientId() == "" {
-			warn("ignored a user status notification without a user")
+			s.protocolWarnLocked("ignored a user status notification without a user")
 			return
 		}
-		s.emit(UserStatus{Origin: s.origin(), User: s.onlineUser(n.GetUser()), Online: n.GetStatus() != wire.StatusDisconnected})
+		u, ok := s.onlineUser(n.GetUser())
+		if !ok {
+			s.protocolWarnLocked("ignored a user status notification whose client id is %d bytes long (the limit is %d)",
+				len(n.GetUser().GetClientId()), limits.ClientIDBytes)
+			return
+		}
+		online := n.GetStatus() != wire.StatusDisconnected
+		switch {
+		case !online:
+			delete(s.online, u.ClientID)
+		case !s.online[u.ClientID] && len(s.online) >= limits.OnlineUsers:
+			if !s.onlineFull {
+				s.onlineFull = true // once per connection: a flood of them is one problem
+				s.protocolWarnLocked("ignored users coming online beyond %d at once", limits.OnlineUsers)
+			}
+			return
+		default:
+			s.online[u.ClientID] = true
+		}
+		s.emit(UserStatus{Origin: s.origin(), User: u, Online: online})
 	default:
 		// Newer servers may add commands; they are not errors.
-		s.m.opts.Logger.Debug("ignored unknown command", "server", s.id, "cmd", m.GetCmd())
+		s.m.opts.Logger.Debug("ignored unknown command", "server", s.id, "cmd", limits.Label(m.GetCmd(), 64))
 	}
 }
 
-func (s *server) onlineUser(u *wire.OnlineUser) OnlineUser {
-	return OnlineUser{Server: s.id, ClientID: u.GetClientId(), Nickname: u.GetNickname(), ConnectedAt: unixOrNow(u.GetConnectedAt())}
+// protocolWarnLocked reports a skipped frame or value as a protocol warning.
+func (s *server) protocolWarnLocked(format string, args ...any) {
+	s.warnLocked(newError(FailureProtocol, nil, format, args...))
+}
+
+// onRequest takes a request the fast path decoded.
+func (s *server) onRequest(gen uint64, r *Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gen != gen {
+		return
+	}
+	if r.ID == "" {
+		if r.Kind == KindWorkReport {
+			s.protocolWarnLocked("ignored a WorkReport without a request id or body")
+		} else {
+			s.protocolWarnLocked("ignored an AskQuestion without a request id or body")
+		}
+		return
+	}
+	r.Server = s.id
+	s.pushedLocked(r)
+}
+
+// onCancelled takes a cancellation the fast path decoded; id and reason are
+// only valid during the call.
+func (s *server) onCancelled(gen uint64, id, reason []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gen != gen {
+		return
+	}
+	k, ok := s.known[string(id)] // no copy: the lookup does not keep the key
+	if !ok {
+		s.unknownEndedLocked()
+		return
+	}
+	s.cancelledLocked(k.req.ID, reasonText(reason))
+}
+
+// reasonText copies a cancel reason, without allocating for the usual ones.
+func reasonText(b []byte) string {
+	switch string(b) {
+	case "timeout":
+		return "timeout"
+	case "cancelled":
+		return "cancelled"
+	}
+	return string(b)
+}
+
+// cancelledLocked handles a RequestCancelled for id.
+func (s *server) cancelledLocked(id, reason string) {
+	if _, ok := s.known[id]; !ok {
+		s.unknownEndedLocked()
+		return
+	}
+	reason = limits.Label(reason, limits.CancelReasonChars)
+	if reason == "" {
+		reason = "cancelled"
+	}
+	if out := s.forgetLocked(id, ""); out != nil {
+		s.emit(ReplyUpdate{Origin: s.origin(), ID: id, Status: ReplyUndeliverable, Text: out.text,
+			Reason: "the request was cancelled (" + reason + ")"})
+	}
+	s.emit(RequestCancelled{Origin: s.origin(), ID: id, Reason: reason})
+}
+
+// pushedLocked takes a request the server pushed live: it is checked,
+// bounded, and held, or counted when the server is over the pending cap.
+func (s *server) pushedLocked(r *Request) {
+	if len(r.ID) > limits.RequestIDBytes {
+		s.protocolWarnLocked("ignored a %s whose request id is %d bytes long (the limit is %d): no reply could reach it",
+			r.Kind, len(r.ID), limits.RequestIDBytes)
+		return
+	}
+	r.bound()
+	if !s.arriveLocked(r, false) {
+		s.overflow++
+		s.noteOverflowLocked()
+	}
+}
+
+// onlineUser converts a user; ok is false when its client id is too long to
+// route a chat to.
+func (s *server) onlineUser(u *wire.OnlineUser) (OnlineUser, bool) {
+	if len(u.GetClientId()) > limits.ClientIDBytes {
+		return OnlineUser{}, false
+	}
+	return OnlineUser{Server: s.id, ClientID: u.GetClientId(), Nickname: limits.Label(u.GetNickname(), limits.NicknameChars),
+		ConnectedAt: unixOrNow(u.GetConnectedAt())}, true
+}
+
+// onlineUsersLocked announces the online-users list, bounded.
+func (s *server) onlineUsersLocked(list []*wire.OnlineUser) {
+	users := make([]OnlineUser, 0, min(len(list), limits.OnlineUsers))
+	skipped := 0
+	for _, u := range list {
+		if len(users) == limits.OnlineUsers {
+			s.protocolWarnLocked("the server listed %d online users; only the first %d are shown", len(list), limits.OnlineUsers)
+			break
+		}
+		if ou, ok := s.onlineUser(u); ok {
+			users = append(users, ou)
+		} else {
+			skipped++
+		}
+	}
+	if skipped > 0 {
+		s.protocolWarnLocked("ignored %d online users whose client id is longer than %d bytes", skipped, limits.ClientIDBytes)
+	}
+	clear(s.online)
+	for _, u := range users {
+		s.online[u.ClientID] = true
+	}
+	s.emit(OnlineUsers{Origin: s.origin(), Users: users})
+}
+
+// contentsText joins the text items of content lists, stopping at max bytes
+// so a reply of a million parts costs no more than the part we keep.
+func contentsText(max int, lists ...[]*wire.McpResultContent) string {
+	var b strings.Builder
+	for _, list := range lists {
+		for _, c := range list {
+			t := c.GetText()
+			if t == nil {
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			if b.Len()+len(t.GetText()) > max {
+				b.WriteString(t.GetText()[:min(len(t.GetText()), max+1-b.Len())])
+				return limits.CutBytes(b.String(), max)
+			}
+			b.WriteString(t.GetText())
+		}
+	}
+	return b.String()
 }
 
 func unixOrNow(sec int64) time.Time {
@@ -411,22 +622,101 @@ func unixOrNow(sec int64) time.Time {
 	return time.Now()
 }
 
-func (s *server) arriveLocked(r *Request, recovered bool) {
+// arriveLocked holds a request and announces it. It reports false, and
+// holds nothing, when the server is at its pending cap.
+func (s *server) arriveLocked(r *Request, recovered bool) bool {
 	if _, ok := s.known[r.ID]; ok {
-		return
+		return true
+	}
+	size := r.retained()
+	if len(s.known) >= s.m.opts.MaxPending || s.heldBytes+size > s.m.opts.MaxPendingBytes {
+		return false
 	}
 	s.arrivals++
-	s.known[r.ID] = knownRequest{req: r, seq: s.arrivals}
+	s.known[r.ID] = knownRequest{req: r, seq: s.arrivals, size: size}
+	s.heldBytes += size
 	s.emit(RequestArrived{Origin: s.origin(), Request: r, Recovered: recovered})
+	return true
+}
+
+// dropLocked lets go of a held request. When the server has more than the
+// cap, the pending list is fetched again so the next-oldest arrive.
+func (s *server) dropLocked(id string) {
+	k, ok := s.known[id]
+	if !ok {
+		return
+	}
+	delete(s.known, id)
+	s.heldBytes -= k.size
+	if s.overflow > 0 {
+		s.refetchLocked()
+	}
+}
+
+// unknownEndedLocked hears that a request we do not hold was answered or
+// cancelled. It may have been one of those over the cap, so the count is
+// made exact again with the next fetch.
+func (s *server) unknownEndedLocked() {
+	if s.overflow > 0 {
+		s.refetchLocked()
+	}
+}
+
+// noteOverflowLocked announces a changed overflow count, a few times a
+// second at most.
+func (s *server) noteOverflowLocked() {
+	if s.overflowNoted {
+		return
+	}
+	s.overflowNoted = true
+	time.AfterFunc(overflowNoteDelay, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.overflowNoted = false
+		if s.ctx.Err() == nil && s.state.PendingOverflow != s.overflow {
+			s.setStateLocked(s.state)
+		}
+	})
+}
+
+// refetchLocked asks for the pending list again after Options.RefetchDelay,
+// once however often it is called meanwhile.
+func (s *server) refetchLocked() {
+	if s.refetchArmed || s.sess == nil {
+		return
+	}
+	s.refetchArmed = true
+	sess := s.sess
+	time.AfterFunc(s.m.opts.RefetchDelay, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.refetchArmed = false
+		if s.ctx.Err() == nil && s.sess == sess && s.overflow > 0 {
+			s.askPendingLocked()
+		}
+	})
+}
+
+// askPendingLocked asks the live session for the pending list.
+func (s *server) askPendingLocked() {
+	if s.asksOut == 0 {
+		s.reconcileFrom = s.arrivals
+	}
+	s.asksOut++
+	_ = s.sess.write(&wire.WebsocketMessage{Cmd: wire.CmdGetPendingMessages,
+		GetPendingMessagesRequest: &wire.GetPendingMessagesRequest{UserToken: s.sess.token}})
 }
 
 // forgetLocked drops a request that can no longer be answered, and fails any
-// reply of ours still on its way to it.
-func (s *server) forgetLocked(id, why string) {
-	delete(s.known, id)
-	if r := s.takeReplyLocked(id); r != nil {
+// reply of ours still on its way to it with the reason why (when why is
+// empty the caller reports it). It returns that reply.
+func (s *server) forgetLocked(id, why string) *outgoingReply {
+	s.dropLocked(id)
+	r := s.takeReplyLocked(id)
+	if r != nil && why != "" {
 		s.emit(s.replyUpdate(r, ReplyUndeliverable, why))
 	}
+	return r
 }
 
 // takeReplyLocked removes and returns our reply to id, wherever it waits.
@@ -444,47 +734,99 @@ func (s *server) takeReplyLocked(id string) *outgoingReply {
 	return nil
 }
 
-// reconcileLocked makes the server's pending list the truth for this server.
+// listed is one usable entry of a pending list.
+type listed struct {
+	p  *wire.PendingMessage
+	id string
+	at int64 // created_at in ms; entries without one sort last
+}
+
+// reconcileLocked makes the server's pending list the truth for this
+// server: held requests it no longer lists are gone, and the oldest listed
+// ones are held up to the cap while the rest are counted.
 func (s *server) reconcileLocked(r *wire.GetPendingMessagesResponse) {
-	fresh := make(map[string]*Request, len(r.GetPendingMessages()))
-	var order []*Request
-	for _, p := range r.GetPendingMessages() {
-		var req *Request
+	from := s.reconcileFrom
+	if s.asksOut > 0 {
+		// Later asks keep the older reconcileFrom: treating a request as
+		// possibly newer than the list only ever keeps it a little longer.
+		s.asksOut--
+	}
+	entries := r.GetPendingMessages()
+	list := make([]listed, 0, len(entries))
+	var noRequest, longID int
+	for _, p := range entries {
+		id, ts := p.GetAskQuestionRequest().GetID(), p.GetAskQuestionRequest().GetTimestamp()
+		if id == "" {
+			id, ts = p.GetWorkReportRequest().GetID(), p.GetWorkReportRequest().GetTimestamp()
+		}
 		switch {
-		case p.GetAskQuestionRequest().GetID() != "":
-			req = requestFromAsk(s.id, p.GetAskQuestionRequest(), p.GetCreatedAt())
-		case p.GetWorkReportRequest().GetID() != "":
-			req = requestFromReport(s.id, p.GetWorkReportRequest(), p.GetCreatedAt())
-		default:
-			s.warnLocked(newError(FailureProtocol, nil, "ignored a pending entry without a request"))
+		case id == "":
+			noRequest++
+			continue
+		case len(id) > limits.RequestIDBytes:
+			longID++
 			continue
 		}
-		if req.Timeout == 0 {
-			req.Timeout = time.Duration(p.GetTimeout()) * time.Second
+		at := p.GetCreatedAt()
+		if at <= 0 {
+			at = ts
 		}
-		if fresh[req.ID] == nil {
-			fresh[req.ID] = req
-			order = append(order, req)
+		if at <= 0 {
+			at = math.MaxInt64
 		}
+		list = append(list, listed{p: p, id: id, at: at})
+	}
+	if noRequest > 0 {
+		s.protocolWarnLocked("ignored %d pending entries without a request", noRequest)
+	}
+	if longID > 0 {
+		s.protocolWarnLocked("ignored %d pending requests whose id is longer than %d bytes: no reply could reach them", longID, limits.RequestIDBytes)
 	}
 	// The server lists pending requests in random order.
-	slices.SortStableFunc(order, func(a, b *Request) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+	slices.SortFunc(list, func(a, b listed) int {
+		if c := cmp.Compare(a.at, b.at); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		return strings.Compare(a.id, b.id)
 	})
+	list = slices.CompactFunc(list, func(a, b listed) bool { return a.id == b.id })
+
+	still := make(map[string]bool, len(s.known))
+	for _, l := range list {
+		if _, ok := s.known[l.id]; ok {
+			still[l.id] = true
+		}
+	}
+	s.overflow = 0 // recounted below; letting go of requests here must not refetch
 	for _, id := range sortedKeys(s.known) {
 		// Requests pushed after we asked may be missing from the list.
-		if fresh[id] == nil && s.known[id].seq <= s.reconcileFrom {
+		if !still[id] && s.known[id].seq <= from {
 			s.forgetLocked(id, "the request was answered or cancelled while the connection was down")
 			s.emit(RequestGone{Origin: s.origin(), ID: id})
 		}
 	}
-	for _, req := range order {
-		s.arriveLocked(req, true)
+	// Hold the oldest up to the cap, count the rest: the held ones stay a
+	// prefix of the list, so the oldest request is always reachable.
+	overflow, full := 0, false
+	for _, l := range list {
+		if _, ok := s.known[l.id]; ok {
+			continue
+		}
+		if !full {
+			req := requestFromPending(s.id, l.p)
+			req.bound()
+			if s.arriveLocked(req, true) {
+				continue
+			}
+			full = true
+		}
+		overflow++
 	}
-	s.emit(Reconciled{Origin: s.origin(), Pending: len(order)})
+	s.overflow = overflow
+	if s.state.PendingOverflow != overflow {
+		s.setStateLocked(s.state) // before Reconciled, so it sees the count
+	}
+	s.emit(Reconciled{Origin: s.origin(), Pending: len(list)})
 
 	if s.sess == nil {
 		return // the connection is already gone; the outbox waits for the next one
@@ -492,7 +834,7 @@ func (s *server) reconcileLocked(r *wire.GetPendingMessagesResponse) {
 	queued := s.outbox
 	s.outbox = nil
 	for _, out := range queued {
-		if fresh[out.id] != nil {
+		if still[out.id] {
 			s.sendReplyLocked(out)
 			continue
 		}
@@ -502,6 +844,20 @@ func (s *server) reconcileLocked(r *wire.GetPendingMessagesResponse) {
 		}
 		s.emit(s.replyUpdate(out, ReplyUndeliverable, reason))
 	}
+}
+
+// requestFromPending converts one entry of a pending list.
+func requestFromPending(server ServerID, p *wire.PendingMessage) *Request {
+	var req *Request
+	if p.GetAskQuestionRequest().GetID() != "" {
+		req = requestFromAsk(server, p.GetAskQuestionRequest(), p.GetCreatedAt())
+	} else {
+		req = requestFromReport(server, p.GetWorkReportRequest(), p.GetCreatedAt())
+	}
+	if req.Timeout == 0 {
+		req.Timeout = timeoutSeconds(p.GetTimeout())
+	}
+	return req
 }
 
 // sendReplyLocked writes a reply and asks the server to confirm it.
@@ -537,7 +893,7 @@ func (s *server) confirmLocked(validity map[string]bool) {
 		}
 		if !validity[id] {
 			delete(s.inflight, id)
-			delete(s.known, id)
+			s.dropLocked(id)
 			s.emit(s.replyUpdate(out, ReplyDelivered, ""))
 			continue
 		}
@@ -589,12 +945,23 @@ func (s *server) reply(id, text string, atts []Attachment) error {
 func replyMessage(r *Request, text string, atts []Attachment) *wire.WebsocketMessage {
 	contents := replyContents(text, atts)
 	if r.Kind == KindWorkReport {
+		req := r.report
+		if req == nil {
+			req = &wire.WorkReportRequest{ID: r.ID}
+			// raw was decoded once already; it parses again.
+			_ = proto.Unmarshal([]byte(r.raw), req)
+		}
 		return &wire.WebsocketMessage{Cmd: wire.CmdWorkReportReply,
-			WorkReportRequest:  r.report,
+			WorkReportRequest:  req,
 			WorkReportResponse: &wire.WorkReportResponse{ID: r.ID, Contents: contents}}
 	}
+	req := r.ask
+	if req == nil {
+		req = &wire.AskQuestionRequest{ID: r.ID}
+		_ = proto.Unmarshal([]byte(r.raw), req)
+	}
 	return &wire.WebsocketMessage{Cmd: wire.CmdAskQuestionReply,
-		AskQuestionRequest:  r.ask,
+		AskQuestionRequest:  req,
 		AskQuestionResponse: &wire.AskQuestionResponse{ID: r.ID, Contents: contents}}
 }
 

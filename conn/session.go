@@ -16,15 +16,17 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/agentdesk/agentdesk/conn/wire"
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // session is one live WebSocket connection: one reader goroutine that never
 // stops reading (so pongs keep flowing) and one writer goroutine that owns
 // every write, since gorilla/websocket allows no concurrent writers.
 type session struct {
-	ws   *websocket.Conn
-	opts Options
-	url  *url.URL
+	ws    *websocket.Conn
+	opts  Options
+	url   *url.URL
+	token string // the token this session logged in with
 
 	send chan []byte
 	done chan struct{}
@@ -35,11 +37,7 @@ type session struct {
 	loggedIn chan *wire.UserLoginResponse // first login answer
 	loginOK  sync.Once
 
-	// handle gets every decoded frame, with the session it came on, on the
-	// reader goroutine. It must not block.
-	handle func(*session, *wire.WebsocketMessage)
-	// warn hears about frames that were skipped; the session goes on.
-	warn func(error)
+	h handlers
 
 	// clientID and latency are set by login and read after it returns.
 	clientID string
@@ -53,6 +51,22 @@ const minUplink = 256 << 10 // bytes per second
 // transferTime is the extra write time a frame of n bytes is allowed.
 func transferTime(n int) time.Duration {
 	return time.Duration(n) * time.Second / minUplink
+}
+
+// handlers receive what the reader decodes, with the session it came on, on
+// the reader goroutine. None may block.
+type handlers struct {
+	// message gets every frame decoded by proto.
+	message func(*session, *wire.WebsocketMessage)
+	// request, when set, gets the AskQuestion and WorkReport frames the fast
+	// path decoded (see decode.go); they never reach message.
+	request func(*session, *Request)
+	// cancelled gets the RequestCancelled frames the fast path decoded, as
+	// slices of the read buffer that are valid only during the call. It is
+	// set together with request.
+	cancelled func(s *session, id, reason []byte)
+	// warn hears about frames that were skipped; the session goes on.
+	warn func(error)
 }
 
 // sendQueue is the writer's backlog. Writes are quick; this only absorbs bursts.
@@ -85,8 +99,7 @@ func basicAuthHeader(cfg ServerConfig) http.Header {
 
 // dialSession opens the socket, starts both pumps and logs in. On success the
 // session is live and has asked for pending requests and online users.
-func dialSession(ctx context.Context, cfg ServerConfig, opts Options, nickname, token string,
-	handle func(*session, *wire.WebsocketMessage), warn func(error)) (*session, error) {
+func dialSession(ctx context.Context, cfg ServerConfig, opts Options, nickname, token string, h handlers) (*session, error) {
 	u, err := parseServerURL(cfg.URL)
 	if err != nil {
 		return nil, err
@@ -110,11 +123,11 @@ func dialSession(ctx context.Context, cfg ServerConfig, opts Options, nickname, 
 		ws:       ws,
 		opts:     opts,
 		url:      u,
+		token:    token,
 		send:     make(chan []byte, sendQueue),
 		done:     make(chan struct{}),
 		loggedIn: make(chan *wire.UserLoginResponse, 1),
-		handle:   handle,
-		warn:     warn,
+		h:        h,
 	}
 	ws.SetReadLimit(opts.ReadLimit)
 	go s.readPump()
@@ -129,7 +142,7 @@ func dialSession(ctx context.Context, cfg ServerConfig, opts Options, nickname, 
 	select {
 	case r := <-s.loggedIn:
 		if !r.GetSuccess() {
-			msg := r.GetErrorMessage()
+			msg := limits.Label(r.GetErrorMessage(), limits.LoginErrorChars)
 			if msg == "" {
 				msg = "no reason given"
 			}
@@ -137,7 +150,7 @@ func dialSession(ctx context.Context, cfg ServerConfig, opts Options, nickname, 
 			s.end(err)
 			return nil, err
 		}
-		s.clientID = r.GetClientId()
+		s.clientID = limits.Label(r.GetClientId(), limits.ClientIDBytes)
 		s.latency = time.Since(start)
 	case <-s.done:
 		return nil, s.failure(true)
@@ -223,6 +236,7 @@ func (s *session) readPump() {
 	var buf bytes.Buffer
 	var m wire.WebsocketMessage
 	lastExtend := time.Now()
+	frames := 0
 	for {
 		kind, r, err := s.ws.NextReader()
 		if err == nil {
@@ -234,27 +248,66 @@ func (s *session) readPump() {
 			return
 		}
 		data := buf.Bytes()
-		// Moving the deadline costs a syscall-ish call; once a second is plenty.
-		if now := time.Now(); now.Sub(lastExtend) > time.Second {
-			lastExtend = now
-			s.extendDeadline()
+		// Frames count as traffic, like pongs. Moving the deadline costs a
+		// syscall-ish call, so once a second is plenty, and even reading the
+		// clock shows in a burst: it is read every 16th frame. A live server
+		// also answers our pings, which move the deadline on their own.
+		if frames++; frames%16 == 1 {
+			if now := time.Now(); now.Sub(lastExtend) > time.Second {
+				lastExtend = now
+				s.extendDeadline()
+			}
 		}
-		if buf.Cap() > 1<<20 && len(data) < 1<<16 {
-			buf = bytes.Buffer{} // let a one-off huge frame's memory go
+		s.frame(kind, data, &m)
+		if buf.Cap() > 1<<20 {
+			buf = bytes.Buffer{} // let a one-off huge frame's memory go now
 		}
-		if kind != websocket.BinaryMessage {
-			s.warn(newError(FailureProtocol, nil, "ignored a text frame from %s (the protocol uses binary frames)", s.url.Host))
-			continue
-		}
-		if err := proto.Unmarshal(data, &m); err != nil {
-			s.warn(newError(FailureProtocol, err, "ignored a malformed frame from %s (%d bytes): %v", s.url.Host, len(data), err))
-			continue
-		}
-		if m.GetCmd() == wire.CmdUserLogin && m.GetUserLoginResponse() != nil {
-			s.loginOK.Do(func() { s.loggedIn <- m.GetUserLoginResponse() })
-		}
-		s.handle(s, &m)
 	}
+}
+
+// frame decodes one frame and hands it on. m is the reader's envelope,
+// reused for every frame.
+func (s *session) frame(kind int, data []byte, m *wire.WebsocketMessage) {
+	if kind != websocket.BinaryMessage {
+		s.h.warn(newError(FailureProtocol, nil, "ignored a text frame from %s (the protocol uses binary frames)", s.url.Host))
+		return
+	}
+	if s.h.request != nil {
+		if t := scanTop(data); t.ok && s.fastPath(data, t) {
+			return
+		}
+	}
+	if err := proto.Unmarshal(data, m); err != nil {
+		s.h.warn(newError(FailureProtocol, err, "ignored a malformed frame from %s (%d bytes): %v", s.url.Host, len(data), err))
+		return
+	}
+	if m.GetCmd() == wire.CmdUserLogin && m.GetUserLoginResponse() != nil {
+		s.loginOK.Do(func() { s.loggedIn <- m.GetUserLoginResponse() })
+	}
+	s.h.message(s, m)
+	if len(data) > 1<<16 {
+		m.Reset() // let a big message (a long pending list) go now, not at the next frame
+	}
+}
+
+// fastPath hands a pushed request or a cancellation to its handler without
+// proto. It reports false when proto must decode the frame instead.
+func (s *session) fastPath(data []byte, t topLevel) bool {
+	if t.sub.num == fieldRequestCancelled {
+		id, reason, ok := fastCancel(data, t)
+		if ok {
+			s.h.cancelled(s, id, reason)
+		}
+		return ok
+	}
+	if !t.cmd.is(data, wire.CmdAskQuestion) && !t.cmd.is(data, wire.CmdWorkReport) {
+		return false
+	}
+	r, ok := fastRequest(string(data), t) // the one copy the request keeps
+	if ok {
+		s.h.request(s, r)
+	}
+	return ok
 }
 
 // readError words why reading stopped.

@@ -17,8 +17,10 @@ const (
 	PhaseConnected
 	// PhaseReconnecting: waiting for the next try after a failure.
 	PhaseReconnecting
-	// PhaseAuthFailed: the credentials were refused; no retry until the
-	// settings change or the user asks.
+	// PhaseAuthFailed: the credentials were refused. The next try comes at
+	// the slow end of the backoff (Options.MaxBackoff, State.NextTry), so a
+	// proxy that refused for a moment heals by itself without a storm of
+	// logins; an edit or RetryNow tries at once.
 	PhaseAuthFailed
 	// PhaseError: the settings cannot work (for example a bad URL); no retry
 	// until they change or the user asks.
@@ -55,10 +57,20 @@ type State struct {
 	ClientID string
 	// Since is when the current phase began.
 	Since time.Time
-	// Attempt counts failed tries since the last good login (PhaseReconnecting).
+	// Attempt counts failed tries since the last good login
+	// (PhaseReconnecting, PhaseAuthFailed).
 	Attempt int
-	// NextTry is when the next dial starts (PhaseReconnecting).
+	// NextTry is when the next dial starts (PhaseReconnecting,
+	// PhaseAuthFailed).
 	NextTry time.Time
+	// PendingOverflow is how many requests the server holds for us beyond
+	// the pending cap (Options.MaxPending): they are neither held nor
+	// announced, only counted, so the UI can say "N more pending on the
+	// server". The oldest requests are the ones held; when held ones are
+	// answered or cancelled the list is fetched again and the next-oldest
+	// arrive. It is exact after each pending list and counts live pushes in
+	// between; it keeps its last value while the server is disconnected.
+	PendingOverflow int
 	// LastError says what went wrong last, in plain words; while connected it
 	// holds the latest skipped-frame warning, if any.
 	LastError string

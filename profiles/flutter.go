@@ -11,7 +11,8 @@ import (
 	"runtime"
 	"strings"
 	"unicode"
-	"unicode/utf8"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // Where the Agent Assistant Flutter client keeps its shared_preferences.
@@ -179,8 +180,8 @@ func parseFlutterPrefs(raw []byte) (flutterPrefs, error) {
 		s := flutterServer{where: where, enabled: true}
 		if obj.Name != nil {
 			s.name = *obj.Name
-			if strings.TrimSpace(s.name) != "" {
-				s.where = fmt.Sprintf("%s (%q)", where, strings.TrimSpace(s.name))
+			if name := limits.Label(strings.TrimSpace(s.name), limits.AliasChars); name != "" {
+				s.where = fmt.Sprintf("%s (%q)", where, name)
 			}
 		}
 		if obj.URL != nil {
@@ -196,21 +197,26 @@ func parseFlutterPrefs(raw []byte) (flutterPrefs, error) {
 
 // importAlias turns a Flutter name into an alias: a name that is just the
 // default host:port label is dropped, so the label follows later URL
-// edits; overlong names are cut and control characters removed.
-func importAlias(name, url string) string {
-	name = strings.Map(func(r rune) rune {
+// edits; control characters are removed and a name over
+// [limits.AliasChars] is cut (cut reports it). Only what can be kept is
+// scanned.
+func importAlias(name, url string) (alias string, cut bool) {
+	// Removing control characters shortens the name: look at a little more
+	// than will be kept.
+	head := limits.Cut(name, 4*limits.AliasChars)
+	name = strings.TrimSpace(strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return -1
 		}
 		return r
-	}, strings.TrimSpace(name))
+	}, head))
 	if name == hostLabel(url) {
-		return ""
+		return "", false
 	}
-	if utf8.RuneCountInString(name) > maxAliasLen {
-		name = strings.TrimSpace(string([]rune(name)[:maxAliasLen]))
+	if !limits.Fits(name, limits.AliasChars) {
+		return strings.TrimSpace(limits.Cut(name, limits.AliasChars)), true
 	}
-	return name
+	return name, false
 }
 
 // FirstRunImport imports the Flutter client's servers, token and nickname
@@ -288,7 +294,10 @@ func (s *Store) importPrefs(ctx context.Context, path string, raw []byte, firstR
 			}
 			p := Profile{URL: e.url, Enabled: e.enabled}
 			if u, err := NormalizeURL(e.url); err == nil {
-				p.Alias = importAlias(e.name, u)
+				var cut bool
+				if p.Alias, cut = importAlias(e.name, u); cut {
+					res.Warnings = append(res.Warnings, fmt.Sprintf("%s: the name was longer than %d characters and was cut", e.where, limits.AliasChars))
+				}
 			}
 			p, err := cleanProfile(p)
 			if err != nil {
@@ -322,7 +331,10 @@ func (s *Store) importPrefs(ctx context.Context, path string, raw []byte, firstR
 		return nil, err
 	}
 
-	if prefs.token != "" {
+	switch {
+	case len(prefs.token) > limits.TokenBytes:
+		res.Skipped = append(res.Skipped, fmt.Sprintf("the token: it is longer than %d bytes", limits.TokenBytes))
+	case prefs.token != "":
 		s.importToken(ctx, prefs.token, firstRun, res)
 	}
 	s.opMu.Unlock()

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // SchemaVersion is the config file layout this build reads and writes.
@@ -197,12 +199,23 @@ func (r *reader) profile(raw json.RawMessage, where string) (p Profile, ok bool)
 	p.URL = u
 	r.field(obj, "alias", where+": the name", &p.Alias)
 	p.Alias = strings.TrimSpace(p.Alias)
+	if !limits.Fits(p.Alias, limits.AliasChars) {
+		p.Alias = strings.TrimSpace(limits.Label(p.Alias, limits.AliasChars))
+		r.notef("%s: its name was longer than %d characters and was cut to %q", where, limits.AliasChars, p.Alias)
+	} else if hasControl(p.Alias) {
+		p.Alias = strings.TrimSpace(limits.Label(p.Alias, limits.AliasChars))
+		r.notef("%s: control characters in its name became spaces", where)
+	}
 	where = fmt.Sprintf("%s (%q)", where, p.Label())
 
 	r.field(obj, "id", where+": the id", &p.ID)
 	p.ID = strings.TrimSpace(p.ID)
-	if p.ID == "" {
+	switch {
+	case p.ID == "":
 		r.notef("%s had no id; it was given a new one", where)
+		p.ID = newID()
+	case len(p.ID) > limits.ProfileIDBytes:
+		r.notef("%s had an id longer than %d bytes; it was given a new one", where, limits.ProfileIDBytes)
 		p.ID = newID()
 	}
 	p.Enabled = true // a server written by hand is meant to be used
@@ -210,6 +223,12 @@ func (r *reader) profile(raw json.RawMessage, where string) (p Profile, ok bool)
 	r.field(obj, "basic_auth", where+": Basic auth", &p.BasicAuth)
 	r.field(obj, "basic_user", where+": the Basic auth user", &p.BasicUser)
 	p.BasicUser = strings.TrimSpace(p.BasicUser)
+	if !limits.Fits(p.BasicUser, limits.BasicUserChars) {
+		// A user name cut short would be another user: drop it.
+		p.BasicUser = ""
+		r.notef("%s: its Basic auth user name was longer than %d characters and was removed; enter it again in its settings",
+			where, limits.BasicUserChars)
+	}
 	if !r.field(obj, "created", where+": the creation time", &p.Created) {
 		p.Created = r.now
 		r.resave = true
@@ -234,7 +253,7 @@ func (r *reader) settings(raw json.RawMessage, ids map[string]bool) Settings {
 	var nick string
 	if r.field(obj, "nickname", "the nickname", &nick) {
 		if v, err := ValidateNickname(nick); err != nil {
-			r.notef("the nickname %q was not valid (%v); a new one was chosen", nick, err)
+			r.notef("the nickname %q was not valid (%v); a new one was chosen", limits.Label(nick, 2*limits.NicknameChars), err)
 		} else {
 			s.Nickname = v
 		}
@@ -245,6 +264,15 @@ func (r *reader) settings(raw json.RawMessage, ids map[string]bool) Settings {
 	}
 	r.field(obj, "reply_prefix", "the reply prefix", &s.ReplyPrefix)
 	r.field(obj, "reply_suffix", "the reply suffix", &s.ReplySuffix)
+	for _, a := range []struct {
+		what string
+		v    *string
+	}{{"reply prefix", &s.ReplyPrefix}, {"reply suffix", &s.ReplySuffix}} {
+		if !limits.Fits(*a.v, limits.ReplyAffixChars) {
+			*a.v = limits.Cut(*a.v, limits.ReplyAffixChars)
+			r.notef("the %s was longer than %d characters and was cut", a.what, limits.ReplyAffixChars)
+		}
+	}
 	r.field(obj, "reply_affixes", "the reply prefix/suffix switch", &s.ReplyAffixes)
 
 	var nobj map[string]json.RawMessage

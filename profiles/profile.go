@@ -10,7 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // Profile is one server the user works with. The password for Basic auth is
@@ -76,10 +77,20 @@ func urlError(reason string) error {
 // scheme, maps http to ws and https to wss, lowercases scheme and host, uses
 // the path /ws when the path is empty, and otherwise strips trailing slashes
 // while keeping a reverse-proxy prefix. A fragment is dropped (WebSocket URLs
-// cannot carry one). It rejects empty hosts, spaces, other schemes, bad ports
-// and user:pass@ in the URL; errors wrap [ErrInvalidURL].
+// cannot carry one). It rejects empty hosts, spaces, other schemes, bad ports,
+// user:pass@ in the URL, URLs over [limits.URLBytes] and host names over
+// [limits.HostBytes]; errors wrap [ErrInvalidURL]. An over-long input is
+// refused before it is scanned, never cut: a cut address points elsewhere.
 func NormalizeURL(raw string) (string, error) {
+	if len(raw) > 2*limits.URLBytes {
+		// Surrounding spaces are trimmed below; anything this long is not
+		// an address, and is not worth scanning.
+		return "", urlError(fmt.Sprintf("the address is longer than %d bytes", limits.URLBytes))
+	}
 	s := strings.TrimSpace(raw)
+	if len(s) > limits.URLBytes {
+		return "", urlError(fmt.Sprintf("the address is longer than %d bytes", limits.URLBytes))
+	}
 	if s == "" {
 		return "", urlError("enter the server address, for example ws://localhost:2000/ws")
 	}
@@ -125,6 +136,9 @@ func NormalizeURL(raw string) (string, error) {
 	if host == "" {
 		return "", urlError("the address has no host name")
 	}
+	if len(host) > limits.HostBytes {
+		return "", urlError(fmt.Sprintf("the host name is longer than %d characters", limits.HostBytes))
+	}
 	hostport := host
 	if port := u.Port(); port != "" {
 		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
@@ -159,12 +173,6 @@ func validScheme(s string) bool {
 	return s != ""
 }
 
-// Limits on what users type; generous, but they keep labels and logs sane.
-const (
-	maxAliasLen = 64
-	maxUserLen  = 256
-)
-
 // cleanProfile validates and normalizes the user-editable fields of p.
 func cleanProfile(p Profile) (Profile, error) {
 	u, err := NormalizeURL(p.URL)
@@ -173,8 +181,8 @@ func cleanProfile(p Profile) (Profile, error) {
 	}
 	p.URL = u
 	p.Alias = strings.TrimSpace(p.Alias)
-	if utf8.RuneCountInString(p.Alias) > maxAliasLen {
-		return p, fmt.Errorf("the name is too long (at most %d characters)", maxAliasLen)
+	if !limits.Fits(p.Alias, limits.AliasChars) {
+		return p, fmt.Errorf("the name is too long (at most %d characters)", limits.AliasChars)
 	}
 	if hasControl(p.Alias) {
 		return p, errors.New("the name must not contain control characters")
@@ -187,7 +195,9 @@ func cleanProfile(p Profile) (Profile, error) {
 		case strings.Contains(p.BasicUser, ":"):
 			// RFC 7617: the user-id cannot contain a colon.
 			return p, errors.New("the Basic auth user name must not contain a colon")
-		case utf8.RuneCountInString(p.BasicUser) > maxUserLen, hasControl(p.BasicUser):
+		case !limits.Fits(p.BasicUser, limits.BasicUserChars):
+			return p, fmt.Errorf("the Basic auth user name is too long (at most %d characters)", limits.BasicUserChars)
+		case hasControl(p.BasicUser):
 			return p, errors.New("the Basic auth user name is not valid")
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 func TestNormalizeURL(t *testing.T) {
@@ -114,7 +116,7 @@ func TestCleanProfile(t *testing.T) {
 	bad := []Profile{
 		{URL: "ws://h", BasicAuth: true},
 		{URL: "ws://h", BasicAuth: true, BasicUser: "a:b"},
-		{URL: "ws://h", Alias: strings.Repeat("x", maxAliasLen+1)},
+		{URL: "ws://h", Alias: strings.Repeat("x", limits.AliasChars+1)},
 		{URL: "ws://h", Alias: "a\x00b"},
 		{URL: "gopher://h"},
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // Keyring names and the environment override.
@@ -185,9 +187,47 @@ func (s *Secrets) TokenFromEnv() bool { return s.getenv(TokenEnv) != "" }
 // one. A token that was never stored is "" with a nil error.
 func (s *Secrets) Token(ctx context.Context) (string, error) {
 	if v := s.getenv(TokenEnv); v != "" {
+		if len(v) > limits.TokenBytes {
+			return "", fmt.Errorf("%s was ignored: %w", TokenEnv, tooLong("the token", limits.TokenBytes))
+		}
 		return v, nil
 	}
 	return s.get(ctx, tokenUser, "the token")
+}
+
+// ErrTooLong is wrapped by the errors that refuse a secret over its limit
+// ([limits.TokenBytes], [limits.BasicPasswordBytes]).
+var ErrTooLong = errors.New("too long")
+
+// secretLimit is the longest value stored under user.
+func secretLimit(user string) int {
+	if user == tokenUser {
+		return limits.TokenBytes
+	}
+	return limits.BasicPasswordBytes
+}
+
+// tooLongError says that a secret is over its limit, without echoing it.
+type tooLongError struct {
+	what  string
+	limit int
+}
+
+func (e *tooLongError) Error() string {
+	return fmt.Sprintf("%s is longer than %d bytes", e.what, e.limit)
+}
+
+// Is makes errors.Is match ErrTooLong.
+func (e *tooLongError) Is(target error) bool { return target == ErrTooLong }
+
+func tooLong(what string, limit int) error { return &tooLongError{what, limit} }
+
+// checkPassword refuses a Basic-auth password over its limit.
+func checkPassword(pw string) error {
+	if len(pw) > limits.BasicPasswordBytes {
+		return tooLong("the password", limits.BasicPasswordBytes)
+	}
+	return nil
 }
 
 // SetToken stores the global token; "" deletes it. A non-nil error
@@ -242,6 +282,8 @@ func (s *Secrets) get(ctx context.Context, user, what string) (string, error) {
 		kerr := s.wrap("read", what, err)
 		s.log.Warn("keyring read failed", "key", user, "err", kerr.Err)
 		return "", kerr
+	case len(got) > secretLimit(user):
+		return "", fmt.Errorf("what the keyring holds was ignored: %w; set it again", tooLong(what, secretLimit(user)))
 	}
 	s.mu.Lock()
 	// A save that raced with this read wins; it is the newer value.
@@ -255,6 +297,9 @@ func (s *Secrets) get(ctx context.Context, user, what string) (string, error) {
 }
 
 func (s *Secrets) set(ctx context.Context, user, what, value string) error {
+	if len(value) > secretLimit(user) {
+		return tooLong(what, secretLimit(user))
+	}
 	// Keep the value first: whatever the keyring does, this run has it.
 	s.mu.Lock()
 	s.mem[user] = value

@@ -6,17 +6,19 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
-// Nickname length limits, in characters.
+// Nickname length limits, in characters (see package limits).
 const (
-	MinNicknameLen = 2
-	MaxNicknameLen = 20
+	MinNicknameLen = limits.NicknameMinChars
+	MaxNicknameLen = limits.NicknameChars
 )
 
 // Settings are the user's preferences kept beside the profiles.
 type Settings struct {
-	// Nickname is announced to every server at login (2–20 characters).
+	// Nickname is announced to every server at login (2–32 characters).
 	Nickname string `json:"nickname"`
 	// ReplyPrefix and ReplySuffix are wrapped around every reply when
 	// ReplyAffixes is on (see [Settings.WrapReply]).
@@ -62,8 +64,12 @@ func GenerateNickname() string {
 }
 
 // ValidateNickname trims a nickname the user typed and checks that it is
-// 2–20 characters without control characters. It returns the trimmed value.
+// 2–32 characters without control characters. It returns the trimmed value.
+// A huge input costs no more than a short one.
 func ValidateNickname(nick string) (string, error) {
+	if !limits.Fits(nick, 4*MaxNicknameLen) { // room for surrounding spaces
+		return "", fmt.Errorf("the nickname must be %d to %d characters long", MinNicknameLen, MaxNicknameLen)
+	}
 	nick = strings.TrimSpace(nick)
 	n := utf8.RuneCountInString(nick)
 	switch {

@@ -2,6 +2,7 @@ package profiles
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -20,12 +21,13 @@ func TestGenerateNickname(t *testing.T) {
 
 func TestValidateNickname(t *testing.T) {
 	ok := map[string]string{
-		"ab":                   "ab",
-		"  alice ":             "alice",
-		"12345678901234567890": "12345678901234567890",
-		"ünïcødé名前":            "ünïcødé名前",
-		"Jean Dupont":          "Jean Dupont",
-		"Émilie-Zoë":           "Émilie-Zoë",
+		"ab":                               "ab",
+		"  alice ":                         "alice",
+		"12345678901234567890123456789012": "12345678901234567890123456789012",
+		"三十二个字符的名字三十二个字符的名字三十二个字符的名字三十二个字": "三十二个字符的名字三十二个字符的名字三十二个字符的名字三十二个字",
+		"ünïcødé名前":   "ünïcødé名前",
+		"Jean Dupont": "Jean Dupont",
+		"Émilie-Zoë":  "Émilie-Zoë",
 	}
 	for in, want := range ok {
 		got, err := ValidateNickname(in)
@@ -33,7 +35,8 @@ func TestValidateNickname(t *testing.T) {
 			t.Errorf("ValidateNickname(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", " ", "a", "  b  ", "123456789012345678901", "двадцать символов ровн", "a\nb", "bad\x00", "\xff\xfe"} {
+	for _, in := range []string{"", " ", "a", "  b  ", "123456789012345678901234567890123", "тридцать два символа и ещё немного",
+		strings.Repeat("n", 1<<20), "a\nb", "bad\x00", "\xff\xfe"} {
 		if got, err := ValidateNickname(in); err == nil {
 			t.Errorf("ValidateNickname(%q) = %q, want error", in, got)
 		}

@@ -11,7 +11,8 @@ import (
 	"sort"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // Errors returned by Store methods. Test for them with errors.Is.
@@ -411,6 +412,9 @@ func checkDuplicate(d *fileData, p Profile) error {
 // If only the keyring failed, the profile is saved and returned together
 // with an error wrapping ErrNotRemembered.
 func (s *Store) Add(ctx context.Context, p Profile, password string) (Profile, error) {
+	if err := checkPassword(password); err != nil {
+		return Profile{}, err
+	}
 	s.opMu.Lock()
 	p, err := s.add(p)
 	if err != nil {
@@ -452,6 +456,11 @@ func (s *Store) add(p Profile) (Profile, error) {
 // keyring failed, the profile is saved and returned together with an error
 // wrapping ErrKeyringUnavailable.
 func (s *Store) Update(ctx context.Context, p Profile, password *string) (Profile, error) {
+	if password != nil {
+		if err := checkPassword(*password); err != nil {
+			return Profile{}, err
+		}
+	}
 	s.opMu.Lock()
 	p, err := s.update(p)
 	if err != nil {
@@ -556,9 +565,6 @@ func (s *Store) SetDefault(id string) error {
 	return nil
 }
 
-// maxAffixLen bounds the reply prefix and suffix.
-const maxAffixLen = 1000
-
 // SetSettings validates and saves the settings: the nickname must pass
 // [ValidateNickname], and muted servers that do not exist are dropped.
 func (s *Store) SetSettings(in Settings) error {
@@ -568,8 +574,8 @@ func (s *Store) SetSettings(in Settings) error {
 		return err
 	}
 	in.Nickname = nick
-	if utf8.RuneCountInString(in.ReplyPrefix) > maxAffixLen || utf8.RuneCountInString(in.ReplySuffix) > maxAffixLen {
-		return fmt.Errorf("the reply prefix and suffix must be at most %d characters", maxAffixLen)
+	if !limits.Fits(in.ReplyPrefix, limits.ReplyAffixChars) || !limits.Fits(in.ReplySuffix, limits.ReplyAffixChars) {
+		return fmt.Errorf("the reply prefix and suffix must be at most %d characters", limits.ReplyAffixChars)
 	}
 	// Settings built by callers that predate these fields keep the defaults.
 	if in.Completion.unset() {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/agentdesk/agentdesk/profiles/limits"
 	"github.com/zalando/go-keyring"
 )
 
@@ -201,7 +202,7 @@ func TestSettingsPersistAndValidate(t *testing.T) {
 		t.Error("Settings() shares its slice")
 	}
 
-	for _, nick := range []string{"", "x", strings.Repeat("n", 21)} {
+	for _, nick := range []string{"", "x", strings.Repeat("n", limits.NicknameChars+1)} {
 		bad := want
 		bad.Nickname = nick
 		if err := s.SetSettings(bad); err == nil {
@@ -209,7 +210,7 @@ func TestSettingsPersistAndValidate(t *testing.T) {
 		}
 	}
 	bad := want
-	bad.ReplyPrefix = strings.Repeat("p", maxAffixLen+1)
+	bad.ReplyPrefix = strings.Repeat("p", limits.ReplyAffixChars+1)
 	if err := s.SetSettings(bad); err == nil {
 		t.Error("SetSettings accepted an overlong prefix")
 	}

@@ -175,6 +175,37 @@ func (s *Server) settleLocked(id string, r result) bool {
 	return true
 }
 
+// AddPending puts questions on the pending list as if their agents had
+// asked while no client listened: nothing is pushed, no agent call waits,
+// and clients find them only with GetPendingMessages (after a reconnect,
+// say). Each gets createdAt(i) as its created_at. They stay pending until a
+// client answers, Cancel is called or the server closes. Tests use it to
+// give a server 100,000 pending requests without 100,000 agent calls. A
+// request without an ID or Request is skipped; an ID that is already
+// pending is replaced, as a second agent call with it would.
+func (s *Server) AddPending(createdAt func(i int) time.Time, reqs ...*wire.AskQuestionRequest) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, req := range reqs {
+		if req.GetID() == "" || req.GetRequest() == nil {
+			continue
+		}
+		at := createdAt(i)
+		q := proto.Clone(req).(*wire.AskQuestionRequest)
+		if q.Timestamp == 0 {
+			q.Timestamp = at.UnixMilli()
+		}
+		secs := q.Request.Timeout
+		if secs <= 0 {
+			secs = int32((s.cfg.DefaultTimeout + time.Second - 1) / time.Second)
+		}
+		s.pending[q.ID] = &pending{id: q.ID, token: q.UserToken, kind: wire.MessageTypeAskQuestion,
+			msg:       &wire.WebsocketMessage{Cmd: wire.CmdAskQuestion, AskQuestionRequest: q},
+			createdAt: at, timeout: secs, done: make(chan result, 1)}
+	}
+	s.notifyLocked()
+}
+
 // Cancel ends a pending request as if the agent had gone away: the blocked
 // call returns IsError "cancelled" with reason as its message, and every
 // client gets RequestCancelled with reason. It reports whether id was

@@ -214,6 +214,41 @@ func TestPendingMessagesRandomOrder(t *testing.T) {
 	}
 }
 
+// Requests added with AddPending are listed, with their created_at, and can
+// be answered like any other; nothing is pushed for them.
+func TestAddPending(t *testing.T) {
+	s := startServer(t, Config{})
+	a := dial(t, s)
+	a.login("T", "alice")
+	base := time.UnixMilli(1_700_000_000_000)
+	var reqs []*wire.AskQuestionRequest
+	for i := range 1000 {
+		reqs = append(reqs, question(fmt.Sprintf("s%04d", i), "T", "seeded", 0))
+	}
+	reqs = append(reqs, &wire.AskQuestionRequest{ID: "no-body", UserToken: "T"})
+	s.AddPending(func(i int) time.Time { return base.Add(time.Duration(i) * time.Second) }, reqs...)
+	if n := len(s.Pending("T")); n != 1000 {
+		t.Fatalf("%d pending, want 1000 (the one without a body skipped)", n)
+	}
+	a.send(&wire.WebsocketMessage{Cmd: wire.CmdGetPendingMessages})
+	r := a.expect(wire.CmdGetPendingMessages).GetGetPendingMessagesResponse()
+	if r.GetTotalCount() != 1000 {
+		t.Fatalf("total_count = %d", r.GetTotalCount())
+	}
+	for _, p := range r.GetPendingMessages() {
+		var i int
+		fmt.Sscanf(p.GetAskQuestionRequest().GetID(), "s%d", &i)
+		if p.GetCreatedAt() != base.Add(time.Duration(i)*time.Second).UnixMilli() || p.GetTimeout() != 600 {
+			t.Fatalf("entry %v", p)
+		}
+	}
+	a.send(&wire.WebsocketMessage{Cmd: wire.CmdAskQuestionReply, AskQuestionRequest: &wire.AskQuestionRequest{ID: "s0007"},
+		AskQuestionResponse: &wire.AskQuestionResponse{ID: "s0007", Contents: wire.TextContents("ok")}})
+	if err := s.WaitPending(waitCtx(t), "T", 999); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestGetOnlineUsers(t *testing.T) {
 	s := startServer(t, Config{})
 	a, b, o := dial(t, s), dial(t, s), dial(t, s)

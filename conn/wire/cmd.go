@@ -1,5 +1,7 @@
 package wire
 
+import "strings"
+
 // Values of WebsocketMessage.Cmd, exactly as agentassistant-srv spells them.
 const (
 	// CmdUserLogin logs in (client → server) and carries the login answer
@@ -60,16 +62,17 @@ func TextContents(text string) []*McpResultContent {
 	return []*McpResultContent{{Type: ContentText, Text: &TextContent{Type: "text", Text: text}}}
 }
 
-// ContentsText joins the text items of a content list; other kinds are skipped.
+// ContentsText joins the text items of a content list with newlines; other
+// kinds are skipped. Its cost is linear in the text, however many items.
 func ContentsText(contents []*McpResultContent) string {
-	var out string
+	var b strings.Builder
 	for _, c := range contents {
 		if t := c.GetText(); t != nil {
-			if out != "" {
-				out += "\n"
+			if b.Len() > 0 {
+				b.WriteByte('\n')
 			}
-			out += t.GetText()
+			b.WriteString(t.GetText())
 		}
 	}
-	return out
+	return b.String()
 }
