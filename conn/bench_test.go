@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -189,12 +188,6 @@ func BenchmarkFanIn(b *testing.B) {
 	events := float64(per * servers)
 	b.ReportMetric(events/ours.Seconds(), "events/s")
 	b.ReportMetric(raw.Seconds()/ours.Seconds(), "of-raw")
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func heapInUse() uint64 {
