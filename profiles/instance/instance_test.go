@@ -262,6 +262,9 @@ func TestInfoFilePrivate(t *testing.T) {
 // TestBadRequestsIgnored: whoever connects without the secret (another
 // local user, a port scanner) gets no answer and raises nothing.
 func TestBadRequestsIgnored(t *testing.T) {
+	old := connTimeout
+	connTimeout = 500 * time.Millisecond // how long a silent client is waited for
+	t.Cleanup(func() { connTimeout = old })
 	dir := t.TempDir()
 	in := mustAcquire(t, dir)
 	raised := make(chan struct{}, 8)
