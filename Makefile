@@ -68,6 +68,7 @@ vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags wineexe ./conn/doctor/
 
 # vet-darwin type-checks the macOS build of everything below the UI. Fyne
 # and main need cgo and a Mac SDK, so ui/ and main are not covered.
