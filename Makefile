@@ -128,7 +128,10 @@ bench:
 package: package-linux package-windows
 	@ls -l dist/
 
+# fyne package reuses an existing ./agentdesk instead of building the
+# release binary, so any earlier build is removed first.
 package-linux:
+	rm -f $(BINARY)
 	cp FyneApp.toml FyneApp.toml.keep
 	env GOFLAGS="$$GOFLAGS $(VCS_FLAG)" $(GO) tool fyne package -os linux -release; \
 		rc=$$?; mv FyneApp.toml.keep FyneApp.toml; exit $$rc
