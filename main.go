@@ -4,32 +4,106 @@
 //
 //	agentdesk [--config-dir DIR] [--demo] [--keep N]
 //	agentdesk doctor [--json] [--config-dir DIR] [URL…]
+//	agentdesk --version
 package main
 
 import (
+	_ "embed"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 
+	"github.com/agentdesk/agentdesk/assets/about"
+	"github.com/agentdesk/agentdesk/conn/console"
 	"github.com/agentdesk/agentdesk/conn/doctor"
+	"github.com/agentdesk/agentdesk/profiles"
+	"github.com/agentdesk/agentdesk/profiles/instance"
 	"github.com/agentdesk/agentdesk/ui"
 )
 
+// fyneAppTOML holds the one version number ([Details] Version).
+//
+//go:embed FyneApp.toml
+var fyneAppTOML []byte
+
 func main() {
+	if len(os.Args) > 1 && isCommandLine(os.Args[1]) {
+		// The Windows build is a GUI program: give the sub-command the
+		// console it was started from.
+		console.AttachParent()
+	}
 	if len(os.Args) > 1 && os.Args[1] == "doctor" {
 		os.Exit(doctor.Main(os.Args[2:], os.Stdout, os.Stderr))
 	}
 	configDir := flag.String("config-dir", "", "config directory (default: $AGENTDESK_CONFIG_DIR, else the user config dir)")
 	demo := flag.Bool("demo", false, "run two simulated servers and use them, leaving your own profiles alone")
 	keep := flag.Int("keep", 1000, "how many answered, cancelled or expired requests to keep in the timeline (pending ones are always kept)")
+	version := flag.Bool("version", false, "print the version, commit, Go and Fyne versions, and exit")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: agentdesk [--config-dir DIR] [--demo] [--keep N]")
 		fmt.Fprintln(os.Stderr, "       agentdesk doctor [--json] [--config-dir DIR] [URL…]")
+		fmt.Fprintln(os.Stderr, "       agentdesk --version")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if err := ui.Run(ui.Options{ConfigDir: *configDir, Demo: *demo, MaxFinished: *keep}); err != nil {
+	info, err := about.FromBuild(fyneAppTOML)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "agentdesk:", err)
 		os.Exit(1)
 	}
+	if *version {
+		fmt.Print(info.String())
+		return
+	}
+
+	opts := ui.Options{ConfigDir: *configDir, Demo: *demo, MaxFinished: *keep}
+	if !*demo { // the demo has its own temporary config folder
+		inst := claimInstance(*configDir)
+		if inst != nil {
+			defer inst.Close()
+			opts.ConfigDir = inst.Dir()
+			// Raise hook: once the main window exists, the UI calls
+			// inst.SetOnRaise(func() { fyne.Do(show + RequestFocus) });
+			// a raise that comes earlier is kept until then.
+		}
+	}
+	if err := ui.Run(opts); err != nil {
+		fmt.Fprintln(os.Stderr, "agentdesk:", err)
+		os.Exit(1)
+	}
+}
+
+// isCommandLine reports whether arg starts a run that only prints.
+func isCommandLine(arg string) bool {
+	switch arg {
+	case "doctor", "--version", "-version", "--help", "-help", "-h":
+		return true
+	}
+	return false
+}
+
+// claimInstance makes this process the one agentdesk for its config
+// folder. When another is running it asks it to show its window and
+// exits: 0 when it did, 1 when it did not answer. When the lock cannot be
+// checked at all, agentdesk still starts, and says so.
+func claimInstance(configDirFlag string) *instance.Instance {
+	dir, err := profiles.ResolveConfigDir(configDirFlag)
+	if err != nil {
+		return nil // ui.Run reports the config folder problem
+	}
+	inst, err := instance.Acquire(dir)
+	var running *instance.RunningError
+	switch {
+	case errors.As(err, &running):
+		fmt.Fprintln(os.Stderr, "agentdesk:", err)
+		if running.Raised {
+			os.Exit(0)
+		}
+		os.Exit(1)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "agentdesk: cannot make sure no other agentdesk uses this config folder:", err)
+		return nil
+	}
+	return inst
 }

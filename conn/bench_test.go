@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -294,12 +293,6 @@ func BenchmarkFanIn(b *testing.B) {
 	b.ReportMetric(raw.took.Seconds()/ours.took.Seconds(), "of-raw")
 	b.ReportMetric(decoded.took.Seconds()/ours.took.Seconds(), "of-decode")
 	reportCosts(b, decoded, ours)
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func heapInUse() uint64 {

@@ -115,7 +115,7 @@ func classifyDialError(err error, resp *http.Response, target *url.URL) *Error {
 	if strings.Contains(err.Error(), "tls:") {
 		return newError(FailureTLS, err, "TLS handshake with %s failed: %s", host, rootCause(err))
 	}
-	if errors.Is(err, syscall.ECONNREFUSED) {
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, wsaeConnRefused) {
 		return newError(FailureUnreachable, err, "connection refused: nothing is listening at %s", host)
 	}
 	var netErr net.Error
@@ -128,6 +128,11 @@ func classifyDialError(err error, resp *http.Response, target *url.URL) *Error {
 	}
 	return newError(FailureUnreachable, err, "cannot connect to %s: %s", host, rootCause(err))
 }
+
+// wsaeConnRefused is Windows' WSAECONNREFUSED: a refused dial there fails
+// with this Winsock code, which is not syscall.ECONNREFUSED. No other
+// platform uses 10061.
+const wsaeConnRefused = syscall.Errno(10061)
 
 // rootCause strips wrapping so messages stay short.
 func rootCause(err error) string {

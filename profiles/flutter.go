@@ -6,19 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"unicode"
 
 	"github.com/agentdesk/agentdesk/profiles/limits"
-)
-
-// Where the Agent Assistant Flutter client keeps its shared_preferences.
-const (
-	flutterFolder    = "code.agentassistant.flutter.agentassistant-flutter"
-	flutterPrefsFile = "shared_preferences.json"
 )
 
 // The shared_preferences keys the import reads.
@@ -28,43 +19,6 @@ const (
 	flutterKeyToken    = "flutter.user_token"
 	flutterKeyNickname = "flutter.user_nickname"
 )
-
-// ErrNoFlutterLocation is returned by [FlutterPrefsPath] on platforms where
-// the Flutter client does not keep a shared_preferences.json (macOS keeps
-// them in NSUserDefaults).
-var ErrNoFlutterLocation = errors.New("the Agent Assistant Flutter client keeps no shared_preferences.json on this platform")
-
-// FlutterPrefsPath returns where the Agent Assistant Flutter client keeps
-// its shared_preferences.json: under $XDG_DATA_HOME (or ~/.local/share) on
-// Linux and other Unix systems, under %APPDATA% on Windows. The file may
-// not exist.
-func FlutterPrefsPath() (string, error) {
-	return flutterPrefsPath(runtime.GOOS, os.Getenv, os.UserHomeDir)
-}
-
-func flutterPrefsPath(goos string, getenv func(string) string, home func() (string, error)) (string, error) {
-	var base string
-	switch goos {
-	case "windows":
-		base = getenv("APPDATA")
-		if base == "" {
-			return "", errors.New("%APPDATA% is not set")
-		}
-	case "darwin", "ios", "android", "js", "wasip1", "plan9":
-		return "", ErrNoFlutterLocation
-	default:
-		base = getenv("XDG_DATA_HOME")
-		// The XDG spec says to ignore a relative value.
-		if base == "" || !filepath.IsAbs(base) {
-			h, err := home()
-			if err != nil {
-				return "", fmt.Errorf("cannot find your home folder: %w", err)
-			}
-			base = filepath.Join(h, ".local", "share")
-		}
-	}
-	return filepath.Join(base, flutterFolder, flutterPrefsFile), nil
-}
 
 // ImportResult reports what an import from the Flutter client did.
 type ImportResult struct {

@@ -2,7 +2,6 @@ package profiles
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,31 +9,6 @@ import (
 
 	"github.com/zalando/go-keyring"
 )
-
-func TestFlutterPrefsPath(t *testing.T) {
-	home := func() (string, error) { return "/home/u", nil }
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	want := filepath.Join("/data", flutterFolder, "shared_preferences.json")
-	if got, err := flutterPrefsPath("linux", env(map[string]string{"XDG_DATA_HOME": "/data"}), home); err != nil || got != want {
-		t.Errorf("XDG_DATA_HOME: %q, %v", got, err)
-	}
-	want = filepath.Join("/home/u/.local/share", flutterFolder, "shared_preferences.json")
-	for _, xdg := range []string{"", "relative/dir"} {
-		if got, err := flutterPrefsPath("linux", env(map[string]string{"XDG_DATA_HOME": xdg}), home); err != nil || got != want {
-			t.Errorf("XDG_DATA_HOME=%q: %q, %v", xdg, got, err)
-		}
-	}
-	want = filepath.Join(`C:\Users\u\AppData\Roaming`, flutterFolder, "shared_preferences.json")
-	if got, err := flutterPrefsPath("windows", env(map[string]string{"APPDATA": `C:\Users\u\AppData\Roaming`}), home); err != nil || got != want {
-		t.Errorf("windows: %q, %v", got, err)
-	}
-	if _, err := flutterPrefsPath("windows", env(nil), home); err == nil {
-		t.Error("windows without APPDATA: no error")
-	}
-	if _, err := flutterPrefsPath("darwin", env(nil), home); !errors.Is(err, ErrNoFlutterLocation) {
-		t.Errorf("darwin: %v", err)
-	}
-}
 
 // flutterFile writes a shared_preferences.json the way the Flutter client
 // does: the server list is a JSON string holding JSON.
@@ -55,7 +29,7 @@ func flutterFile(t *testing.T, servers any, extra map[string]any) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), flutterFolder, "shared_preferences.json")
+	path := filepath.Join(t.TempDir(), flutterLinuxAppID, "shared_preferences.json")
 	writeFile(t, path, string(b))
 	return path
 }
@@ -203,7 +177,7 @@ func TestFirstRunImportSkips(t *testing.T) {
 		t.Error("broken Flutter file modified")
 	}
 	// The default location is used when no path is given.
-	t.Setenv("XDG_DATA_HOME", filepath.Dir(filepath.Dir(path)))
+	useFlutterDefault(t, readFile(t, path))
 	if res, err := s.FirstRunImport(bg, ""); err != nil || res == nil || len(res.Imported) != 1 {
 		t.Errorf("default location: %+v, %v", res, err)
 	}
@@ -281,4 +255,22 @@ func TestImportFlutterFileMerges(t *testing.T) {
 	if _, err := s.ImportFlutterFile(bg, filepath.Join(t.TempDir(), "nope.json")); err == nil {
 		t.Error("importing a missing file: no error")
 	}
+}
+
+// useFlutterDefault points this platform's Flutter folder variable
+// ($XDG_DATA_HOME, %AppData%) at a temp dir and writes prefs where
+// [FlutterPrefsPath] looks.
+func useFlutterDefault(t *testing.T, prefs string) {
+	t.Helper()
+	base := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", base)
+	t.Setenv("AppData", base)
+	def, err := FlutterPrefsPath()
+	if err != nil {
+		t.Fatalf("FlutterPrefsPath: %v", err)
+	}
+	if !strings.HasPrefix(def, base) {
+		t.Fatalf("FlutterPrefsPath = %q, not under %q", def, base)
+	}
+	writeFile(t, def, prefs)
 }

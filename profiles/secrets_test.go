@@ -3,6 +3,7 @@ package profiles
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -86,7 +87,12 @@ func TestKeyringErrorFallsBackToMemory(t *testing.T) {
 		t.Fatalf("SetToken = %#v", err)
 	}
 	msg := err.Error()
-	for _, want := range []string{"could not save the token", "org.freedesktop.secrets", "gnome-keyring", "unlock", "will not be remembered"} {
+	// The advice names this platform's keyring.
+	advice := map[string][]string{"windows": {"Credential Manager"}, "darwin": {"keychain", "Unlock"}}[runtime.GOOS]
+	if advice == nil {
+		advice = []string{"gnome-keyring", "unlock"}
+	}
+	for _, want := range append([]string{"could not save the token", "org.freedesktop.secrets", "will not be remembered"}, advice...) {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q does not mention %q", msg, want)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/agentdesk/agentdesk/conn/aaserver/aatest"
 	"github.com/agentdesk/agentdesk/conn/doctor"
 	"github.com/agentdesk/agentdesk/conn/wire"
+	"github.com/agentdesk/agentdesk/profiles"
 )
 
 // deadURL returns a loopback address nobody listens on.
@@ -136,6 +137,7 @@ func TestDoctorFirstRunImportFromFlutter(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_DATA_HOME", "")
+	t.Setenv("AppData", filepath.Join(home, "AppData", "Roaming")) // where Windows looks
 	t.Setenv("AGENTDESK_TOKEN", "")
 	t.Setenv("AGENTDESK_CONFIG_DIR", "")
 	a := aatest.Start(t, aaserver.Config{})
@@ -151,11 +153,14 @@ func TestDoctorFirstRunImportFromFlutter(t *testing.T) {
 		"flutter.user_token":     token,
 		"flutter.user_nickname":  "flutterer",
 	})
-	dir := filepath.Join(home, ".local/share/code.agentassistant.flutter.agentassistant-flutter")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	prefsPath, err := profiles.FlutterPrefsPath()
+	if err != nil || !strings.HasPrefix(prefsPath, home) {
+		t.Fatalf("FlutterPrefsPath = %q, %v; want a path in the fresh home %q", prefsPath, err, home)
+	}
+	if err := os.MkdirAll(filepath.Dir(prefsPath), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "shared_preferences.json"), prefs, 0o600); err != nil {
+	if err := os.WriteFile(prefsPath, prefs, 0o600); err != nil {
 		t.Fatal(err)
 	}
 
@@ -175,7 +180,7 @@ func TestDoctorFirstRunImportFromFlutter(t *testing.T) {
 	if !strings.Contains(stderr, "Imported 2 servers") {
 		t.Fatalf("import not reported: %s", stderr)
 	}
-	err := filepath.Walk(cfgDir, func(p string, info os.FileInfo, err error) error {
+	err = filepath.Walk(cfgDir, func(p string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
 			return err
 		}

@@ -1,0 +1,6 @@
+//go:build !windows
+
+package console
+
+// AttachParent does nothing outside Windows.
+func AttachParent() {}
