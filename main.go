@@ -57,15 +57,13 @@ func main() {
 		return
 	}
 
-	opts := ui.Options{ConfigDir: *configDir, Demo: *demo, MaxFinished: *keep}
+	opts := ui.Options{ConfigDir: *configDir, Demo: *demo, MaxFinished: *keep, About: info}
 	if !*demo { // the demo has its own temporary config folder
 		inst := claimInstance(*configDir)
 		if inst != nil {
 			defer inst.Close()
 			opts.ConfigDir = inst.Dir()
-			// Raise hook: once the main window exists, the UI calls
-			// inst.SetOnRaise(func() { fyne.Do(show + RequestFocus) });
-			// a raise that comes earlier is kept until then.
+			opts.Raiser = inst // a second start raises this window
 		}
 	}
 	if err := ui.Run(opts); err != nil {

@@ -27,6 +27,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/agentdesk/agentdesk/assets"
+	"github.com/agentdesk/agentdesk/assets/about"
 	"github.com/agentdesk/agentdesk/conn"
 	"github.com/agentdesk/agentdesk/conn/desk"
 	"github.com/agentdesk/agentdesk/conn/model"
@@ -45,6 +46,11 @@ type Options struct {
 	Demo bool
 	// MaxFinished caps the finished cards kept in memory (default 1000).
 	MaxFinished int
+	// About identifies this build, for the Settings "About" section.
+	About about.Info
+	// Raiser, when set, is the single-instance lock: a second start asks
+	// through it for this window to come to the front.
+	Raiser interface{ SetOnRaise(func()) }
 }
 
 // IconResource is the application icon.
@@ -62,7 +68,10 @@ func Run(opts Options) error {
 	a.SetIcon(IconResource)
 	a.Settings().SetTheme(newDeskTheme(theme.DefaultTheme()))
 	core := desk.New(desk.Options{ConfigDir: dir, Demo: opts.Demo, MaxFinished: opts.MaxFinished})
-	u := New(a, core, fyne.Do)
+	u := New(a, core, fyne.Do, opts.About)
+	if opts.Raiser != nil {
+		opts.Raiser.SetOnRaise(func() { fyne.Do(u.raise) })
+	}
 	a.Lifecycle().SetOnStarted(func() { u.Start() })
 	u.win.ShowAndRun()
 	u.stop()
@@ -103,7 +112,8 @@ type UI struct {
 // New builds the main window for core without showing it or doing any
 // I/O. dispatch runs a function on the UI goroutine: fyne.Do in the app;
 // tests pass a queue they drain themselves.
-func New(a fyne.App, core *desk.Core, dispatch func(func())) *UI {
+// info identifies the build for the About section.
+func New(a fyne.App, core *desk.Core, dispatch func(func()), info about.Info) *UI {
 	loadTranslations()
 	if _, ok := a.Settings().Theme().(*deskTheme); !ok {
 		a.Settings().SetTheme(newDeskTheme(a.Settings().Theme()))
@@ -163,6 +173,7 @@ func New(a fyne.App, core *desk.Core, dispatch func(func())) *UI {
 		onDelete:   u.confirmDelete,
 		onImport:   u.showImport,
 		onServers:  u.showServers,
+		about:      info,
 	})
 	u.popup = newServerPopup(u.win.Canvas(), u.keys, serverPopupInput{
 		model: u.model,

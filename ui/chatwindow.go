@@ -8,10 +8,11 @@ import (
 
 	"github.com/agentdesk/agentdesk/conn"
 	"github.com/agentdesk/agentdesk/conn/model"
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
-// maxChatChars bounds one chat message shown or typed.
-const maxChatChars = 8000
+// maxChatChars bounds one chat message shown.
+const maxChatChars = limits.ChatMessageBytes
 
 // chatInput is what a chat window needs: the model to read, and how to
 // send (in the background; the line's progress shows in the model).
@@ -126,8 +127,13 @@ func (c *chatWindow) onSend() {
 	if text == "" || c.send.Disabled() {
 		return
 	}
+	if len(text) > limits.ChatMessageBytes {
+		// Refused, and kept in the field to shorten.
+		c.state.Set(T("The message is too long: at most {{.N}} KB", map[string]any{"N": limits.ChatMessageBytes >> 10}), toneDanger, false)
+		return
+	}
 	c.entry.SetText("")
-	c.in.send(c.key, c.nick, cut(text, maxChatChars))
+	c.in.send(c.key, c.nick, text)
 }
 
 // chatEntry sends on Enter; Shift+Enter adds a line.

@@ -94,7 +94,7 @@ func newHarnessOpts(t testing.TB, maxFinished int, mods ...func(*desk.Options)) 
 	}
 	core := desk.New(opts)
 	h := &harness{t: t, app: a, core: core, q: &queue{}}
-	h.u = New(a, core, h.q.dispatch)
+	h.u = New(a, core, h.q.dispatch, testAbout)
 	h.u.win.Resize(fyne.NewSize(1000, 700))
 	t.Cleanup(func() {
 		core.Close()

@@ -197,7 +197,11 @@ func (m *mainWindow) refresh() {
 	opts := []string{fmt.Sprintf("%s (%d)", T("All servers"), total)}
 	ids := make([]conn.ServerID, 0, len(servers))
 	for i, s := range servers {
-		label := fmt.Sprintf("%s (%d)", oneLine(s.Label, 40), s.Pending)
+		count := fmt.Sprint(s.Pending)
+		if more := s.State.PendingOverflow; more > 0 {
+			count = fmt.Sprintf("%d+%d", s.Pending, more)
+		}
+		label := fmt.Sprintf("%s (%s)", oneLine(s.Label, 40), count)
 		if i < 9 {
 			label = fmt.Sprintf("%d. %s", i+1, label)
 		}

@@ -7,10 +7,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // maxMarkdown bounds how much of one agent text is rendered.
-const maxMarkdown = 20000
+const maxMarkdown = limits.DisplayTextBytes
 
 // safeSegments parses untrusted Markdown from an agent into RichText
 // segments that are safe to draw: image segments (which RichText would load

@@ -10,10 +10,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/agentdesk/agentdesk/conn/model"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // maxNoticeDetails bounds the details shown under a banner.
-const maxNoticeDetails = 4000
+const maxNoticeDetails = limits.NoticeDetailChars
 
 // noticeBar shows the model's notices as banners at the top of the main
 // window: a one-line title, details on demand and a dismiss button. News

@@ -8,11 +8,13 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/agentdesk/agentdesk/conn"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // maxReplyChars bounds what a reply field holds: a pasted megabyte would
 // freeze the UI thread while it is shaped, and no agent needs it.
-const maxReplyChars = 64 << 10
+const maxReplyChars = limits.ReplyDraftChars
 
 // replyEntry is a card's multi-line reply field: Ctrl+Enter sends, Up on
 // the first line and Down on the last walk the reply history, Escape hands

@@ -104,6 +104,14 @@ func TestOnlineUsersPerServerAndChat(t *testing.T) {
 	if c == nil || c.win.Title() != "alice@Work" {
 		t.Fatalf("chat window %v", c)
 	}
+	// Too long a message is refused and kept to be shortened.
+	long := strings.Repeat("é", 9000) // 18 KB
+	c.entry.SetText(long)
+	c.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if c.entry.Text != long || !strings.Contains(c.state.Text(), "too long") {
+		t.Fatalf("a 18 KB message: entry kept %v, state %q", c.entry.Text == long, c.state.Text())
+	}
+	c.entry.SetText("")
 	test.Type(c.entry, "hello")
 	c.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	h.waitFor("own line", func() bool {
@@ -158,6 +166,10 @@ func TestSettingsSaveNicknameAndToken(t *testing.T) {
 		cl := h.srvs[0].Clients()
 		return len(cl) == 1 && cl[0].Nickname == "carol" && cl[0].Token == "tok-new"
 	})
+	// The About section says what agentdesk --version says.
+	if !hasText(s.root, testAbout.String()) || !hasText(s.root, "agentdesk 9.8.7 (build 3)") {
+		t.Fatal("no About section with the version")
+	}
 	test.Tap(findButton(s.root, "Back"))
 	if h.u.win.Content() != h.u.main.root {
 		t.Fatal("back did not return to the timeline")
@@ -426,7 +438,7 @@ func TestStartFailureIsShown(t *testing.T) {
 	core := desk.New(desk.Options{ConfigDir: file + "/sub", SkipFirstRunImport: true, HealthInterval: -1})
 	t.Cleanup(core.Close)
 	q := &queue{}
-	u := New(fyne.CurrentApp(), core, q.dispatch)
+	u := New(fyne.CurrentApp(), core, q.dispatch, testAbout)
 	if u.main.body.Objects[0] != u.main.starting {
 		t.Fatal("no starting view before Start")
 	}

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/agentdesk/agentdesk/assets/about"
 	"github.com/agentdesk/agentdesk/conn"
 	"github.com/agentdesk/agentdesk/conn/model"
 	"github.com/agentdesk/agentdesk/profiles"
@@ -43,6 +44,8 @@ type settingsInput struct {
 	onDelete   func(p profiles.Profile)
 	onImport   func()
 	onServers  func(anchor fyne.CanvasObject)
+	// about identifies this build.
+	about about.Info
 }
 
 // settingsScreen replaces the main window's content while open: the
@@ -68,6 +71,7 @@ type settingsScreen struct {
 	saveMsg   *toneText
 
 	servers   *fyne.Container
+	about     *toneText
 	rowsSig   string
 	rowStates map[conn.ServerID]*settingsRow
 }
@@ -119,8 +123,12 @@ func newSettingsScreen(in settingsInput) *settingsScreen {
 		widget.NewLabelWithStyle(T("Servers"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewHBox(imp, add), nil)
 
+	s.about = newToneText(toneNormal, true)
+	s.about.seg.Style.TextStyle.Monospace = true // the same lines as agentdesk --version
+	s.about.Set(in.about.String(), toneNormal, false)
 	content := container.NewVBox(form, bordered(nil, nil, nil, s.save, s.saveMsg),
-		widget.NewSeparator(), serversHead, s.servers)
+		widget.NewSeparator(), serversHead, s.servers,
+		widget.NewSeparator(), widget.NewLabelWithStyle(T("About"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.about)
 	s.root = bordered(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil,
 		container.NewVScroll(container.NewPadded(content)))
 	return s
@@ -244,6 +252,9 @@ func (s *settingsScreen) refresh() {
 			continue
 		}
 		text := StateText(srv.State, now)
+		if more := overflowText(srv.State.PendingOverflow); more != "" {
+			text += "\n" + more
+		}
 		tn := toneNormal
 		if srv.State.LastError != "" {
 			text += " — " + srv.State.LastError

@@ -49,6 +49,7 @@ type serverRowView struct {
 	title *toneText
 	url   *toneText
 	state *toneText
+	more  *toneText
 	err   *toneText
 	retry *scopedButton
 }
@@ -114,6 +115,7 @@ func (p *serverPopup) refresh() {
 		r.dot.FillColor = phaseColor(s.State.Phase)
 		r.dot.Refresh()
 		r.state.Set(StateText(s.State, now), toneNormal, false)
+		r.more.Set(overflowText(s.State.PendingOverflow), toneWarn, false)
 		if s.State.LastError != "" {
 			tn := toneDanger
 			if s.State.Phase == conn.PhaseConnected {
@@ -145,6 +147,7 @@ func (p *serverPopup) row(s model.Server) fyne.CanvasObject {
 		title: newToneText(toneNormal, false),
 		url:   newToneText(toneMuted, false),
 		state: newToneText(toneNormal, true),
+		more:  newToneText(toneWarn, true),
 		err:   newToneText(toneDanger, true),
 	}
 	r.title.Set(oneLine(s.Label, maxLabel), toneNormal, true)
@@ -153,7 +156,7 @@ func (p *serverPopup) row(s model.Server) fyne.CanvasObject {
 	r.retry = newScopedButton(T("Retry now"), theme.ViewRefreshIcon(), func() { p.in.retry(id) }, p.pop.scope)
 	p.rows[id] = r
 	dotBox := container.New(layout.NewGridWrapLayout(fyne.NewSize(10, 10)), r.dot)
-	left := container.NewVBox(container.NewBorder(nil, nil, container.NewCenter(dotBox), nil, r.title), r.url, r.state, r.err)
+	left := container.NewVBox(container.NewBorder(nil, nil, container.NewCenter(dotBox), nil, r.title), r.url, r.state, r.more, r.err)
 	return bordered(nil, nil, nil, container.NewCenter(r.retry), left)
 }
 
@@ -232,4 +235,13 @@ func untilTextChanges(st conn.State, now time.Time) time.Duration {
 		threshold = max((secs+59)/60*60-60, 59)
 	}
 	return d - time.Duration(threshold)*time.Second
+}
+
+// overflowText says how many requests a server holds beyond what is shown
+// (the oldest are shown; the rest come as those are answered), or "".
+func overflowText(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return T("{{.N}} more pending on the server: the oldest are shown, the rest follow as those are answered", map[string]any{"N": n})
 }

@@ -1,38 +1,32 @@
 package ui
 
 import (
-	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
-// Display limits, in characters, for text from outside. Shaping a long
-// string freezes the UI thread (a 1 MB label took minutes), so every label
-// is cut before it reaches Fyne; the full value stays in the model for copy
-// and history.
+// Display limits (see package limits): every label showing a value from
+// outside is cut before Fyne shapes it.
 const (
-	// maxLabel is for one-line labels (names, paths, states).
-	maxLabel = 200
-	// maxLine is for wrapped status lines that quote a reply.
-	maxLine = 2000
+	maxLabel = limits.LabelChars
+	maxLine  = limits.LineChars
 )
 
 // cut returns s cut to at most n characters on a character boundary, with
-// an ellipsis when it was cut. It reads at most n+1 characters of s, so a
-// megabyte costs no more than a short string.
-func cut(s string, n int) string {
-	if head, cutOff := cutRunes(s, n); cutOff {
-		return head + "…"
-	}
-	return s
-}
+// an ellipsis when it was cut.
+func cut(s string, n int) string { return limits.Cut(s, n) }
+
+// oneLine cuts s for a one-line label: newlines and other control
+// characters become spaces.
+func oneLine(s string, n int) string { return limits.Label(s, n) }
 
 // cutRunes returns the first n characters of s, and whether that is less
-// than all of s.
+// than all of s. It reads at most n+1 characters of s.
 func cutRunes(s string, n int) (string, bool) {
 	i, count := 0, 0
 	for i < len(s) {
@@ -44,21 +38,6 @@ func cutRunes(s string, n int) (string, bool) {
 		count++
 	}
 	return s, false
-}
-
-// oneLine cuts s for a one-line label: newlines and other control
-// characters become spaces.
-func oneLine(s string, n int) string {
-	s = cut(s, n)
-	if strings.IndexFunc(s, unicode.IsControl) < 0 {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
 }
 
 // tone is the role of a text, which picks its measured colour.

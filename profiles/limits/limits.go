@@ -111,3 +111,20 @@ const (
 	// ReplyAffixChars bounds the reply prefix and suffix each.
 	ReplyAffixChars = 1000
 )
+
+// Display. The UI cuts every value from outside before a widget gets it:
+// shaping a megabyte of text froze the UI thread for minutes, and nothing
+// longer than these can be read on one card anyway. The full value stays in
+// the model and the history, for copy and export.
+const (
+	// LabelChars bounds a one-line label: a name, a path, a state.
+	LabelChars = 200
+	// LineChars bounds a wrapped status line that quotes a reply, a reason
+	// or an error.
+	LineChars = 2000
+	// NoticeDetailChars bounds the details shown under a banner.
+	NoticeDetailChars = 4000
+	// ReplyDraftChars bounds what a reply field holds: a longer paste is
+	// cut to it.
+	ReplyDraftChars = 64 << 10
+)
