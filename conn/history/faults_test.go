@@ -288,3 +288,16 @@ func TestUnusableFolderFallsBackToMemory(t *testing.T) {
 		t.Error("odd error identity")
 	}
 }
+
+// TestIntegrityCheckNoticesAnIndexOutOfStep changes a text behind the
+// search index's back: the check must say so.
+func TestIntegrityCheckNoticesAnIndexOutOfStep(t *testing.T) {
+	s := openT(t, t.TempDir())
+	fillServer(t, s, "home", 3, "indexed words")
+	must(t, s.IntegrityCheck(ctxT(t)))
+	_, err := s.wdb.Exec(`UPDATE requests SET text = 'changed behind its back' WHERE request_id = 'q1'`)
+	must(t, err)
+	if err := s.IntegrityCheck(ctxT(t)); err == nil || !strings.Contains(err.Error(), "search index") {
+		t.Errorf("IntegrityCheck = %v, want the search index reported damaged", err)
+	}
+}

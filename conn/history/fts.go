@@ -8,9 +8,11 @@ import (
 
 // matchExpr turns what a user typed into an FTS5 query that cannot be a
 // syntax error: every word becomes a quoted string (FTS5 operators such as
-// AND, NEAR, *, ^, - and column filters lose their meaning), all words must
-// match, and the last one matches as a prefix unless the user ended with a
-// space. It returns "" when nothing searchable was typed.
+// AND, NEAR, *, ^, - and column filters lose their meaning) and all words
+// must match. The last word, still being typed unless followed by a space,
+// matches as a prefix once it is minPrefixBytes long: a shorter prefix
+// ("th") stands for thousands of words and would make the first page slow
+// on a large history. It returns "" when nothing was typed.
 //
 // Inside a quoted string FTS5 applies the tokenizer, so "foo-bar" matches
 // the two words in sequence, and a word of punctuation alone is ignored.
@@ -34,7 +36,7 @@ func matchExpr(typed string) string {
 		b.WriteByte('"')
 		b.WriteString(strings.ReplaceAll(w, `"`, `""`))
 		b.WriteByte('"')
-		if i == len(words)-1 && prefixLast && searchable(w) {
+		if i == len(words)-1 && prefixLast && len(lastToken(w)) >= minPrefixBytes {
 			b.WriteByte('*')
 		}
 	}
@@ -46,13 +48,26 @@ func endsWithSpace(s string) bool {
 	return unicode.IsSpace(r)
 }
 
-// searchable reports whether the tokenizer would find a word in w: a
-// prefix query on nothing but punctuation would match every row.
-func searchable(w string) bool {
-	for _, r := range w {
-		if !unicode.IsPunct(r) && !unicode.IsSpace(r) && !unicode.IsControl(r) {
-			return true
+// minPrefixBytes is the shortest word matched as a prefix: four letters,
+// or two CJK characters (which the tokenizer keeps in one run).
+const minPrefixBytes = 4
+
+// lastToken returns the run of word characters that ends w, as the
+// tokenizer sees them: letters, numbers, marks, symbols (emoji) and
+// private-use characters.
+func lastToken(w string) string {
+	end := len(w)
+	i := end
+	for i > 0 {
+		r, size := utf8.DecodeLastRuneInString(w[:i])
+		if !isTokenRune(r) {
+			break
 		}
+		i -= size
 	}
-	return false
+	return w[i:end]
+}
+
+func isTokenRune(r rune) bool {
+	return unicode.In(r, unicode.L, unicode.N, unicode.M, unicode.So, unicode.Co)
 }

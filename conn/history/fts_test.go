@@ -12,14 +12,19 @@ func TestMatchExpr(t *testing.T) {
 		"":                 "",
 		"   ":              "",
 		"deploy":           `"deploy"*`,
+		"dep":              `"dep"`,
+		"東京":               `"東京"*`,
+		"the,":             `"the,"`,
+		"foo-bar":          `"foo-bar"`,
+		"foo-barb":         `"foo-barb"*`,
 		"deploy ":          `"deploy"`,
-		"fix the bug":      `"fix" "the" "bug"*`,
-		`say "hi"`:         `"say" """hi"""*`,
-		"a OR b":           `"a" "OR" "b"*`,
-		"NEAR(a b)":        `"NEAR(a" "b)"*`,
+		"fix the bugs":     `"fix" "the" "bugs"*`,
+		`say "hi"`:         `"say" """hi"""`,
+		"a OR b":           `"a" "OR" "b"`,
+		"NEAR(a b)":        `"NEAR(a" "b)"`,
 		"text:col -x ^y *": `"text:col" "-x" "^y" "*"`,
 		"!!!":              `"!!!"`,
-		"nul\x00byte":      `"nul" "byte"*`,
+		"nul\x00bytes":     `"nul" "bytes"*`,
 	}
 	for typed, want := range cases {
 		if got := matchExpr(typed); got != want {
@@ -68,6 +73,10 @@ func TestUserQueriesNeverFail(t *testing.T) {
 	}
 	if p, _ := s.Search(ctxT(t), Query{Text: "depl "}); len(p.Entries) != 0 {
 		t.Errorf("a finished word matched as a prefix: %d", len(p.Entries))
+	}
+	// Too short to be a fast prefix: only the whole word matches.
+	if p, _ := s.Search(ctxT(t), Query{Text: "dep"}); len(p.Entries) != 0 {
+		t.Errorf("a 3-letter word matched as a prefix: %d", len(p.Entries))
 	}
 	// Only punctuation: nothing to search for, nothing found (not all).
 	if p, _ := s.Search(ctxT(t), Query{Text: "!!!"}); len(p.Entries) != 0 {

@@ -93,3 +93,30 @@ func wantErrAs[T error](t *testing.T, err error) T {
 	}
 	return target
 }
+
+// searchAll follows a search's pages to the end, failing on a page that
+// repeats or goes back.
+func searchAll(t *testing.T, s *Store, q Query) []Entry {
+	t.Helper()
+	var all []Entry
+	for pages := 0; ; pages++ {
+		if pages > 10_000 {
+			t.Fatal("search pages never end")
+		}
+		p, err := s.Search(ctxT(t), q)
+		must(t, err)
+		for _, e := range p.Entries {
+			if len(all) > 0 && e.Seq >= all[len(all)-1].Seq {
+				t.Fatalf("page entries out of order: %d after %d", e.Seq, all[len(all)-1].Seq)
+			}
+			all = append(all, e)
+		}
+		if p.Next == 0 {
+			return all
+		}
+		if q.Before != 0 && p.Next >= q.Before {
+			t.Fatalf("cursor went from %d to %d", q.Before, p.Next)
+		}
+		q.Before = p.Next
+	}
+}

@@ -61,10 +61,12 @@ func TestNoQueryForOneServerReturnsAnother(t *testing.T) {
 				t.Errorf("Count %q for %s = %d, pages held %d", text, srv, count, len(all))
 			}
 		}
-		// search with offset paging.
-		p, err := s.Search(ctx, Query{Servers: []string{srv}, Offset: 10, Limit: 5})
-		must(t, err)
-		onlyFrom("Search offset", srv, p.Entries)
+		// search by words and filters, read in windows.
+		all := searchAll(t, s, Query{Text: "question", Servers: []string{srv}, States: finishedStates(), Limit: 4})
+		onlyFrom("Search in windows", srv, all)
+		if len(all) != n {
+			t.Errorf("windowed search for %s found %d, want %d", srv, len(all), n)
+		}
 
 		// record: the same id on both servers is two records.
 		e, err := s.Get(ctx, Key{srv, "q3"})
@@ -199,4 +201,6 @@ func TestNoQueryForOneServerReturnsAnother(t *testing.T) {
 	if len(stats) != 1 || stats[0].Server != "B" || stats[0].Label != "Server B" {
 		t.Errorf("Stats after Delete(A) = %+v", stats)
 	}
+	// The search index still matches the table after all of it.
+	must(t, s.IntegrityCheck(ctx))
 }

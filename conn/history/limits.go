@@ -35,8 +35,12 @@ const (
 	MaxFilterValues = 256
 )
 
-// previewRunes is how much of a long text a list entry carries.
-const previewRunes = 400
+// previewRunes is how much of a long text a list entry carries;
+// previewBytes always holds that many characters.
+const (
+	previewRunes = 400
+	previewBytes = previewRunes * utf8.UTFMax
+)
 
 // cutNote is appended to a text cut at its limit.
 const cutNote = "\n\n[… cut by agentdesk history: %d more bytes]"
@@ -62,20 +66,22 @@ func limitText(s string, max int) string {
 	return cutUTF8(s, max-len(note)) + note
 }
 
-// preview returns the first previewRunes characters of s, and whether s
-// was longer. It returns "" (stored as NULL) when s is short.
-func preview(s string) (string, bool) {
-	if len(s) <= previewRunes { // at most previewRunes runes
-		return "", false
-	}
+// previewOf cuts a text read as its first previewBytes bytes to
+// previewRunes characters; fullLen is the stored text's length in bytes.
+// It reports whether the result is shorter than the stored text.
+func previewOf(prefix string, fullLen int64) (string, bool) {
 	n := 0
-	for i := range s {
+	for i := range prefix {
 		if n == previewRunes {
-			return s[:i], true
+			return prefix[:i], true
 		}
 		n++
 	}
-	return "", false
+	if int64(len(prefix)) < fullLen {
+		// Cut inside a character at the byte limit: drop its start.
+		return cutUTF8(prefix, len(prefix)), true
+	}
+	return prefix, false
 }
 
 // checkKey refuses an empty or oversized key part.

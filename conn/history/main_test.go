@@ -32,8 +32,20 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	for _, f := range atExit {
+		f()
+	}
+	os.Exit(code)
 }
+
+// atExit holds clean-ups that outlive one test or benchmark (the shared
+// 100k-request benchmark database).
+var atExit []func()
+
+// AtExit registers f to run after all tests and benchmarks; it is exported
+// for the external benchmark package in this directory.
+func AtExit(f func()) { atExit = append(atExit, f) }
 
 // burstSize is how many requests the burst child records; it is killed
 // long before its writer could store them all.

@@ -6,24 +6,25 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
 // ErrNotFound is returned when a requested record is not stored.
 var ErrNotFound = errors.New("not in the history")
 
-// maxOffset bounds Query.Offset: deeper pages are reached with Before.
-const maxOffset = 10_000_000
-
-// Columns of an entry. A list reads the short previews (the long texts are
-// the last columns and stay on their overflow pages); a record reads all.
+// Columns of an entry: a record reads the full texts, a list (listCols)
+// their previews.
 const (
 	entryMeta = `r.seq, r.server, r.request_id, r.server_label, r.kind, r.state, r.created_ms, r.changed_ms,
 		r.timeout_ms, r.agent, r.model, r.mcp_client, r.project, r.answered_by, r.reason, r.attachments`
-	listCols = entryMeta + `, coalesce(r.text_preview, r.text), r.text_preview IS NOT NULL,
-		coalesce(r.reply_preview, r.reply), r.reply_preview IS NOT NULL`
-	fullCols = entryMeta + `, r.text, 0, r.reply, 0`
+	fullCols = entryMeta + `, r.text, -1, r.reply, -1`
 )
+
+// listCols reads byte prefixes of the texts (as blobs: NULs count like any
+// byte) and their full lengths; previewOf cuts them to characters.
+var listCols = entryMeta + `, coalesce(substr(CAST(r.text AS BLOB), 1, ` + strconv.Itoa(previewBytes) + `), ''), r.text_len,
+	coalesce(substr(CAST(r.reply AS BLOB), 1, ` + strconv.Itoa(previewBytes) + `), ''), r.reply_len`
 
 // scanner is *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
@@ -33,11 +34,11 @@ func scanEntry(sc scanner) (Entry, int, error) {
 	var e Entry
 	var kind, state, nAtt int
 	var created, changed, timeout int64
-	var textCut, replyCut bool
+	var textLen, replyLen int64
 	err := sc.Scan(&e.Seq, &e.Request.Server, &e.Request.ID, &e.Request.ServerLabel, &kind, &state,
 		&created, &changed, &timeout, &e.Request.Agent, &e.Request.Model, &e.Request.MCPClient,
 		&e.Request.Project, &e.Outcome.By, &e.Outcome.Reason, &nAtt,
-		&e.Request.Text, &textCut, &e.Outcome.Text, &replyCut)
+		&e.Request.Text, &textLen, &e.Outcome.Text, &replyLen)
 	if err != nil {
 		return e, 0, err
 	}
@@ -46,7 +47,12 @@ func scanEntry(sc scanner) (Entry, int, error) {
 	e.Request.Created = fromMillis(created)
 	e.Outcome.At = fromMillis(changed)
 	e.Request.Timeout = msDuration(timeout)
-	e.Preview = textCut || replyCut
+	if textLen >= 0 { // a list: the texts are byte prefixes
+		var textCut, replyCut bool
+		e.Request.Text, textCut = previewOf(e.Request.Text, textLen)
+		e.Outcome.Text, replyCut = previewOf(e.Outcome.Text, replyLen)
+		e.Preview = textCut || replyCut
+	}
 	return e, nAtt, nil
 }
 
@@ -159,16 +165,22 @@ func finishedStates() []State {
 	return []State{StateAnswered, StateAnsweredElsewhere, StateCancelled, StateGone, StateUndeliverable}
 }
 
-// where builds the filter of a query; fts says the FTS table is joined.
-func (q Query) where(fts bool) (string, []any, error) {
+// filter builds the conditions of a query other than its text and cursor.
+func (q Query) filter() ([]string, []any, error) {
 	var conds []string
 	var args []any
 	if len(q.Servers) > MaxFilterValues || len(q.States) > MaxFilterValues {
-		return "", nil, fmt.Errorf("history: a search may name at most %d servers and states", MaxFilterValues)
+		return nil, nil, fmt.Errorf("history: a search may name at most %d servers and states", MaxFilterValues)
 	}
-	if len(q.Servers) > 0 {
-		// The unary + keeps SQLite from reading the server index and then
-		// sorting every row of those servers; walking newest first and
+	switch len(q.Servers) {
+	case 0:
+	case 1:
+		// The server index yields one server's rows newest first.
+		conds = append(conds, "r.server = ?")
+		args = append(args, q.Servers[0])
+	default:
+		// The unary + keeps SQLite from reading each server's rows from
+		// the index and sorting them all; walking newest first and
 		// stopping at the page size is faster.
 		conds = append(conds, "+r.server IN ("+placeholders(len(q.Servers))+")")
 		for _, v := range q.Servers {
@@ -176,7 +188,7 @@ func (q Query) where(fts bool) (string, []any, error) {
 		}
 	}
 	if len(q.Agent) > MaxLabelBytes || len(q.Project) > MaxProjectBytes {
-		return "", nil, errors.New("history: the agent or project to search for is too long")
+		return nil, nil, errors.New("history: the agent or project to search for is too long")
 	}
 	if q.Agent != "" {
 		conds = append(conds, "r.agent = ?")
@@ -189,50 +201,38 @@ func (q Query) where(fts bool) (string, []any, error) {
 	if len(q.States) > 0 {
 		for _, st := range q.States {
 			if !st.valid() {
-				return "", nil, fmt.Errorf("history: unknown request state %d in a search", int(st))
+				return nil, nil, fmt.Errorf("history: unknown request state %d in a search", int(st))
 			}
 			args = append(args, int(st))
 		}
 		conds = append(conds, "r.state IN ("+placeholders(len(q.States))+")")
 	}
-	if q.Before > 0 {
-		if fts {
-			conds = append(conds, "requests_fts.rowid < ?")
-		} else {
-			conds = append(conds, "r.seq < ?")
-		}
-		args = append(args, q.Before)
-	}
-	if len(conds) == 0 {
-		return "", nil, nil
-	}
-	return strings.Join(conds, " AND "), args, nil
+	return conds, args, nil
 }
 
-// from returns the FROM clause, the WHERE clause and the arguments.
-func (q Query) from() (from, where string, args []any, err error) {
-	match := matchExpr(q.Text)
-	cond, args, err := q.where(match != "")
-	if err != nil {
-		return "", "", nil, err
+func and(conds []string) string {
+	if len(conds) == 0 {
+		return ""
 	}
-	if match == "" {
-		if cond != "" {
-			cond = " WHERE " + cond
-		}
-		return " FROM requests r", cond, args, nil
-	}
-	where = " WHERE requests_fts MATCH ?"
-	if cond != "" {
-		where += " AND " + cond
-	}
-	// CROSS JOIN keeps the FTS table outermost, so it yields matches
-	// newest first and the page stops early.
-	return " FROM requests_fts CROSS JOIN requests r ON r.seq = requests_fts.rowid", where, append([]any{match}, args...), nil
+	return " AND " + strings.Join(conds, " AND ")
 }
+
+// Search windows: a search with words and filters reads the words'
+// matches newest first, searchWindow at a time, and keeps those that pass
+// the filters. After searchWindows windows it returns what it found, even
+// less than a page, with Next set: the first page never takes long, however
+// rare the filters make the matches.
+// (Variables so tests can cross windows cheaply.)
+var (
+	searchWindow  = 2000
+	searchWindows = 4
+)
 
 // Search returns one page of stored requests matching q, newest first,
-// with previews of long texts ([Store.Get] has the full record).
+// with previews of long texts ([Store.Get] has the full record). Ask for
+// the next page with Before set to the page's Next, until Next is 0. A
+// page may hold fewer than Limit entries while Next is not 0 (see
+// searchWindows): keep going as the user scrolls.
 func (s *Store) Search(ctx context.Context, q Query) (Page, error) {
 	if err := s.checkOpen(); err != nil {
 		return Page{}, err
@@ -244,45 +244,124 @@ func (s *Store) Search(ctx context.Context, q Query) (Page, error) {
 	case limit > MaxPageSize:
 		limit = MaxPageSize
 	}
-	if q.Offset < 0 || q.Offset > maxOffset {
-		return Page{}, fmt.Errorf("history: page offset %d is out of range", q.Offset)
+	if q.Before < 0 {
+		return Page{}, fmt.Errorf("history: page cursor %d is out of range", q.Before)
 	}
-	from, where, args, err := q.from()
+	conds, args, err := q.filter()
 	if err != nil {
 		return Page{}, err
 	}
-	order := " ORDER BY r.seq DESC"
-	if strings.Contains(from, "requests_fts") {
-		order = " ORDER BY requests_fts.rowid DESC"
+	match := matchExpr(q.Text)
+	var entries []Entry
+	switch {
+	case match == "":
+		if q.Before > 0 {
+			conds = append(conds, "r.seq < ?")
+			args = append(args, q.Before)
+		}
+		where := ""
+		if len(conds) > 0 {
+			where = " WHERE " + strings.Join(conds, " AND ")
+		}
+		entries, err = s.readEntries(ctx, "SELECT "+listCols+" FROM requests r"+where+
+			" ORDER BY r.seq DESC LIMIT ?", append(args, limit+1)...)
+	case len(conds) == 0:
+		// Every match is a result: walk the index newest first. CROSS
+		// JOIN keeps the full-text table outermost.
+		cursor, cargs := "", []any{match}
+		if q.Before > 0 {
+			cursor = " AND requests_fts.rowid < ?"
+			cargs = append(cargs, q.Before)
+		}
+		entries, err = s.readEntries(ctx, "SELECT "+listCols+` FROM requests_fts CROSS JOIN requests r
+			ON r.seq = requests_fts.rowid WHERE requests_fts MATCH ?`+cursor+`
+			ORDER BY requests_fts.rowid DESC LIMIT ?`, append(cargs, limit+1)...)
+	default:
+		return s.searchWindows(ctx, match, conds, args, q.Before, limit)
 	}
-	args = append(args, limit+1, q.Offset)
-	entries, err := s.readEntries(ctx, "SELECT "+listCols+from+where+order+" LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return Page{}, err
 	}
+	return pageOf(entries, limit), nil
+}
+
+// pageOf trims entries read with limit+1 to a page.
+func pageOf(entries []Entry, limit int) Page {
 	var p Page
 	if len(entries) > limit {
 		entries = entries[:limit]
 		p.Next = entries[limit-1].Seq
 	}
 	p.Entries = entries
-	return p, nil
+	return p
 }
 
-// Count returns how many stored requests match q (Before, Offset and
-// Limit are ignored). It may take longer than a page on a large history:
-// call it beside the first page, not before it.
+// searchWindows pages through a search with words and filters (see
+// searchWindow). Each window is joined to the rows as it streams, so when
+// the filters are common the page fills long before the window ends.
+func (s *Store) searchWindows(ctx context.Context, match string, conds []string, args []any, before int64, limit int) (Page, error) {
+	var found []Entry
+	for range searchWindows {
+		window, wargs := matchWindow(match, before)
+		es, err := s.readEntries(ctx, "SELECT "+listCols+" FROM ("+window+`) m
+			CROSS JOIN requests r ON r.seq = m.s WHERE 1`+and(conds)+`
+			ORDER BY m.s DESC LIMIT ?`, append(append(wargs, args...), limit+1-len(found))...)
+		if err != nil {
+			return Page{}, err
+		}
+		found = append(found, es...)
+		if len(found) > limit {
+			return pageOf(found, limit), nil
+		}
+		// The window ran out before the page filled: find where it ended.
+		var last sql.NullInt64
+		var n int
+		if err := s.rdb.QueryRowContext(ctx, "SELECT min(s), count(*) FROM ("+window+")", wargs...).Scan(&last, &n); err != nil {
+			return Page{}, s.readErr(err)
+		}
+		if n < searchWindow {
+			return Page{Entries: found}, nil
+		}
+		before = last.Int64
+	}
+	// Not a full page yet, but enough work for one call: the caller asks
+	// again from where this stopped.
+	return Page{Entries: found, Next: before}, nil
+}
+
+// matchWindow returns the query of the next searchWindow row numbers (as
+// column s) matching the words, newest first, below before (0: from the
+// newest), and its arguments.
+func matchWindow(match string, before int64) (string, []any) {
+	query := "SELECT rowid AS s FROM requests_fts WHERE requests_fts MATCH ?"
+	args := []any{match}
+	if before > 0 {
+		query += " AND rowid < ?"
+		args = append(args, before)
+	}
+	return query + " ORDER BY rowid DESC LIMIT " + strconv.Itoa(searchWindow), args
+}
+
+// Count returns how many stored requests match q (Before and Limit are
+// ignored). It may take longer than a page on a large history (it reads
+// every match): run it beside the first page, not before it.
 func (s *Store) Count(ctx context.Context, q Query) (int, error) {
 	if err := s.checkOpen(); err != nil {
 		return 0, err
 	}
-	q.Before, q.Offset = 0, 0
-	from, where, args, err := q.from()
+	conds, args, err := q.filter()
 	if err != nil {
 		return 0, err
 	}
+	query := "SELECT count(*) FROM requests r"
+	if match := matchExpr(q.Text); match != "" {
+		query = "SELECT count(*) FROM requests_fts CROSS JOIN requests r ON r.seq = requests_fts.rowid WHERE requests_fts MATCH ?" + and(conds)
+		args = append([]any{match}, args...)
+	} else if len(conds) > 0 {
+		query += " WHERE " + strings.Join(conds, " AND ")
+	}
 	var n int
-	if err := s.rdb.QueryRowContext(ctx, "SELECT count(*)"+from+where, args...).Scan(&n); err != nil {
+	if err := s.rdb.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
 		return 0, s.readErr(err)
 	}
 	return n, nil

@@ -43,6 +43,7 @@ func TestPruneByAgeKeepsPendingAndRecent(t *testing.T) {
 	if len(chat) != 7 || chat[0].Text != "d23" {
 		t.Errorf("chat after prune = %d lines from %q", len(chat), chat[0].Text)
 	}
+	must(t, s.IntegrityCheck(ctxT(t)))
 }
 
 func TestPruneByCountBeyondOneChunk(t *testing.T) {

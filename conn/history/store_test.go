@@ -115,6 +115,14 @@ func TestSameRequestListedAgainIsOneRow(t *testing.T) {
 	if e, _ := s.Get(ctxT(t), r.Key()); e.Outcome.State != StateAnswered {
 		t.Errorf("re-listing lost the outcome: %v", e.Outcome.State)
 	}
+	// The reply is found, the old text is not, and the index is sound.
+	if n, _ := s.Count(ctxT(t), Query{Text: "done "}); n != 1 {
+		t.Errorf("search for the reply found %d", n)
+	}
+	if n, _ := s.Count(ctxT(t), Query{Text: "text "}); n != 1 {
+		t.Errorf("search for a word of the text found %d", n)
+	}
+	must(t, s.IntegrityCheck(ctxT(t)))
 }
 
 func TestReopenedIDStartsANewRow(t *testing.T) {
@@ -321,7 +329,7 @@ func TestBadInputIsRefusedWithAMessage(t *testing.T) {
 		"reconcile no id":   s.Reconcile("", nil),
 		"clear no server":   second(s.Clear(ctxT(t), "")),
 		"search bad state":  second(s.Search(ctxT(t), Query{States: []State{99}})),
-		"search big offset": second(s.Search(ctxT(t), Query{Offset: -1})),
+		"search bad cursor": second(s.Search(ctxT(t), Query{Before: -1})),
 		"search long agent": second(s.Search(ctxT(t), Query{Agent: strings.Repeat("a", MaxLabelBytes+1)})),
 		"unknown state":     second(ParseState("finished-ish")),
 	}

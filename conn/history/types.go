@@ -211,8 +211,6 @@ type Query struct {
 	// Before, when > 0, returns only entries with Seq < Before: pass the
 	// previous page's Next to get the next page.
 	Before int64
-	// Offset skips that many matches (after Before), for random access.
-	Offset int
 	// Limit is the page size: 0 means DefaultPageSize, at most MaxPageSize.
 	Limit int
 }
@@ -227,7 +225,8 @@ const (
 type Page struct {
 	Entries []Entry
 	// Next is the cursor for the following page (Query.Before); 0 when
-	// this page is the last.
+	// this page is the last. A page can be short (even empty) while Next
+	// is not 0: see [Store.Search].
 	Next int64
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -330,7 +331,7 @@ func (s *Store) commit(batch []op, labels map[string]string) (err error) {
 	if err != nil {
 		return err
 	}
-	w := &txWriter{tx: tx, stmts: map[string]*sql.Stmt{}, now: s.now}
+	w := &txWriter{tx: tx, stmts: map[string]*sql.Stmt{}, now: s.now, fts: map[int64]*ftsChange{}}
 	defer func() {
 		w.closeStmts()
 		if err != nil {
@@ -366,6 +367,11 @@ func (s *Store) commit(batch []op, labels map[string]string) (err error) {
 				pendingLabels[o.key.Server] = o.label
 			}
 		case opFunc:
+			// Deletes unindex rows through a trigger, from the texts in
+			// the table: the index must hold those first.
+			if err = w.flushIndex(ctx); err != nil {
+				return err
+			}
 			var n int
 			n, err = o.fn(ctx, w)
 			*o.n = n
@@ -379,6 +385,9 @@ func (s *Store) commit(batch []op, labels map[string]string) (err error) {
 		if err != nil {
 			return err
 		}
+	}
+	if err = w.flushIndex(ctx); err != nil {
+		return err
 	}
 	if err = tx.Commit(); err != nil {
 		return err
@@ -398,6 +407,8 @@ type txWriter struct {
 	// forgetLabels names a server whose cached label must be dropped
 	// (its rows were deleted).
 	forgetLabels string
+	// fts holds the index changes not yet made (see flushIndex).
+	fts map[int64]*ftsChange
 }
 
 func (w *txWriter) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -450,14 +461,6 @@ func (w *txWriter) latest(ctx context.Context, k Key) (seq int64, state State, c
 	return seq, state, created, true, nil
 }
 
-// nullable stores "" as NULL (a short text needs no preview).
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 func requestBytes(r Request) int64 {
 	return int64(len(r.Server) + len(r.ID) + len(r.ServerLabel) + len(r.Agent) + len(r.Model) +
 		len(r.MCPClient) + len(r.Project) + len(r.Text))
@@ -472,15 +475,22 @@ func (w *txWriter) request(ctx context.Context, r Request) error {
 	if err != nil {
 		return err
 	}
-	pv, _ := preview(r.Text)
 	if !found || (state.Finished() && created != millis(r.Created)) {
 		now := millis(w.now())
-		_, err = w.exec(ctx, `INSERT INTO requests (server, request_id, kind, state, created_ms, changed_ms,
-			timeout_ms, server_label, agent, model, mcp_client, project, req_bytes, text_preview, text)
+		res, err := w.exec(ctx, `INSERT INTO requests (server, request_id, kind, state, created_ms, changed_ms,
+			timeout_ms, server_label, agent, model, mcp_client, project, req_bytes, text_len, text)
 			VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.Server, r.ID, int(r.Kind), millis(r.Created), now, r.Timeout.Milliseconds(), r.ServerLabel,
-			r.Agent, r.Model, r.MCPClient, r.Project, requestBytes(r), nullable(pv), r.Text)
-		return err
+			r.Agent, r.Model, r.MCPClient, r.Project, requestBytes(r), len(r.Text), r.Text)
+		if err != nil {
+			return err
+		}
+		seq, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		w.fts[seq] = &ftsChange{text: r.Text}
+		return nil
 	}
 	if _, err = w.exec(ctx, `UPDATE requests SET kind = ?, timeout_ms = ?,
 		server_label = coalesce(nullif(?, ''), server_label), agent = ?, model = ?, mcp_client = ?, project = ?,
@@ -490,9 +500,76 @@ func (w *txWriter) request(ctx context.Context, r Request) error {
 		return err
 	}
 	// Only a changed text is re-indexed.
-	_, err = w.exec(ctx, `UPDATE requests SET text = ?, text_preview = ? WHERE seq = ? AND text IS NOT ?`,
-		r.Text, nullable(pv), seq, r.Text)
-	return err
+	c, err := w.touch(ctx, seq)
+	if err != nil || c.text == r.Text {
+		return err
+	}
+	if _, err = w.exec(ctx, `UPDATE requests SET text = ?, text_len = ? WHERE seq = ?`, r.Text, len(r.Text), seq); err != nil {
+		return err
+	}
+	c.text = r.Text
+	return nil
+}
+
+// ftsChange is a row whose texts changed in this transaction: what the
+// full-text index holds for it (if anything), and what it must hold.
+type ftsChange struct {
+	indexed           bool
+	oldText, oldReply string
+	text, reply       string
+}
+
+// touch returns the pending index change of an existing row, reading what
+// the index holds for it (the row's texts before this transaction) the
+// first time. Call it before changing the row's texts.
+func (w *txWriter) touch(ctx context.Context, seq int64) (*ftsChange, error) {
+	if c := w.fts[seq]; c != nil {
+		return c, nil
+	}
+	row, err := w.queryRow(ctx, `SELECT text, reply FROM requests WHERE seq = ?`, seq)
+	if err != nil {
+		return nil, err
+	}
+	c := &ftsChange{indexed: true}
+	if err := row.Scan(&c.oldText, &c.oldReply); err != nil {
+		return nil, err
+	}
+	c.text, c.reply = c.oldText, c.oldReply
+	w.fts[seq] = c
+	return c, nil
+}
+
+// flushIndex brings the full-text index up to date with the rows changed
+// so far, in ascending row order. FTS5 buffers index changes in memory only
+// while row numbers ascend; one out of order (the outcome of an older
+// request after a new one arrived) writes the buffer to disk, which on a
+// busy batch cost more than everything else together.
+func (w *txWriter) flushIndex(ctx context.Context) error {
+	seqs := make([]int64, 0, len(w.fts))
+	for seq := range w.fts {
+		seqs = append(seqs, seq)
+	}
+	slices.Sort(seqs)
+	for _, seq := range seqs {
+		c := w.fts[seq]
+		if c.indexed && c.text == c.oldText && c.reply == c.oldReply {
+			continue
+		}
+		if c.indexed {
+			// The index keeps no copy of the texts: it is told exactly
+			// what it holds, to remove it.
+			if _, err := w.exec(ctx, `INSERT INTO requests_fts (requests_fts, rowid, text, reply)
+				VALUES ('delete', ?, ?, ?)`, seq, c.oldText, c.oldReply); err != nil {
+				return err
+			}
+		}
+		if _, err := w.exec(ctx, `INSERT INTO requests_fts (rowid, text, reply) VALUES (?, ?, ?)`,
+			seq, c.text, c.reply); err != nil {
+			return err
+		}
+	}
+	clear(w.fts)
+	return nil
 }
 
 // outcome stores what became of the newest request with the key. A
@@ -516,10 +593,15 @@ func (w *txWriter) outcome(ctx context.Context, k Key, o Outcome) error {
 		int64(len(o.Text)+len(o.By)+len(o.Reason))+attBytes, seq); err != nil {
 		return err
 	}
-	pv, _ := preview(o.Text)
-	if _, err := w.exec(ctx, `UPDATE requests SET reply = ?, reply_preview = ? WHERE seq = ? AND reply IS NOT ?`,
-		o.Text, nullable(pv), seq, o.Text); err != nil {
+	c, err := w.touch(ctx, seq)
+	if err != nil {
 		return err
+	}
+	if c.reply != o.Text {
+		if _, err := w.exec(ctx, `UPDATE requests SET reply = ?, reply_len = ? WHERE seq = ?`, o.Text, len(o.Text), seq); err != nil {
+			return err
+		}
+		c.reply = o.Text
 	}
 	if _, err := w.exec(ctx, `DELETE FROM attachments WHERE request_seq = ?`, seq); err != nil {
 		return err
