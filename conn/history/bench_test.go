@@ -322,6 +322,21 @@ func BenchmarkFileSize(b *testing.B) {
 		b.ReportMetric(float64(st.Size())/(1<<20), "MB/100k")
 		b.ReportMetric(float64(st.Size())/float64(fixture.payload), "x-payload")
 		b.ReportMetric(fixture.fill.Seconds(), "fill-s")
+		// How close the settings screen's estimate comes to the file.
+		s, err := history.Open(dir, history.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		stats, err := s.Stats(context.Background())
+		_ = s.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		var est int64
+		for _, x := range stats {
+			est += x.Bytes
+		}
+		b.ReportMetric(float64(est)/float64(st.Size()), "stats-estimate-x-file")
 	}
 }
 

@@ -46,7 +46,7 @@ type NewerSchemaError struct {
 func (e *NewerSchemaError) Error() string {
 	return fmt.Sprintf("the history database %s was written by a newer version of agentdesk (schema %d; this version knows up to %d). "+
 		"It was kept as %s and agentdesk starts with an empty history; update agentdesk and move the file back to see it again",
-		e.Path, e.Version, SchemaVersion, e.MovedTo)
+		e.Path, e.Version, schemaVersion, e.MovedTo)
 }
 
 // UnavailableError is returned by [Open] when history.db cannot be opened

@@ -3,12 +3,14 @@ package history
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -117,14 +119,14 @@ func TestNewerSchemaIsMovedAside(t *testing.T) {
 	path := filepath.Join(dir, FileName)
 	db, err := sql.Open("sqlite", path)
 	must(t, err)
-	_, err = db.Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion+1))
+	_, err = db.Exec(fmt.Sprintf("PRAGMA user_version = %d", schemaVersion+1))
 	must(t, err)
 	must(t, db.Close())
 
 	s, err = Open(dir, Options{})
 	defer s.Close()
 	ne := wantErrAs[*NewerSchemaError](t, err)
-	if ne.Version != SchemaVersion+1 || !strings.Contains(ne.MovedTo, FileName+".newer-") ||
+	if ne.Version != schemaVersion+1 || !strings.Contains(ne.MovedTo, FileName+".newer-") ||
 		!strings.Contains(err.Error(), ne.MovedTo) || !strings.Contains(err.Error(), "newer version") {
 		t.Errorf("error = %v", err)
 	}
@@ -138,8 +140,8 @@ func TestNewerSchemaIsMovedAside(t *testing.T) {
 	var v, rows int
 	must(t, db.QueryRow("PRAGMA user_version").Scan(&v))
 	must(t, db.QueryRow("SELECT count(*) FROM requests").Scan(&rows))
-	if v != SchemaVersion+1 || rows != 3 {
-		t.Errorf("moved file has version %d and %d rows, want %d and 3", v, rows, SchemaVersion+1)
+	if v != schemaVersion+1 || rows != 3 {
+		t.Errorf("moved file has version %d and %d rows, want %d and 3", v, rows, schemaVersion+1)
 	}
 }
 
@@ -299,5 +301,43 @@ func TestIntegrityCheckNoticesAnIndexOutOfStep(t *testing.T) {
 	must(t, err)
 	if err := s.IntegrityCheck(ctxT(t)); err == nil || !strings.Contains(err.Error(), "search index") {
 		t.Errorf("IntegrityCheck = %v, want the search index reported damaged", err)
+	}
+}
+
+// TestOlderSchemaIsMigrated opens a file written at schema 1 with a build
+// that knows one more migration: it runs once, in order, and the data
+// stays.
+func TestOlderSchemaIsMigrated(t *testing.T) {
+	dir := t.TempDir()
+	s := openT(t, dir)
+	fillServer(t, s, "home", 2, "kept across the upgrade")
+	must(t, s.Close())
+
+	defer func(m []func(context.Context, *sql.Tx) error, v int) { migrations, schemaVersion = m, v }(migrations, schemaVersion)
+	ran := 0
+	migrations = append(slices.Clone(migrations), func(ctx context.Context, tx *sql.Tx) error {
+		ran++
+		_, err := tx.ExecContext(ctx, "ALTER TABLE requests ADD COLUMN added_later TEXT NOT NULL DEFAULT 'new'")
+		return err
+	})
+	schemaVersion = len(migrations)
+
+	s2 := openT(t, dir)
+	var v int
+	var added string
+	must(t, s2.rdb.QueryRow("PRAGMA user_version").Scan(&v))
+	must(t, s2.rdb.QueryRow("SELECT added_later FROM requests LIMIT 1").Scan(&added))
+	if ran != 1 || v != schemaVersion || added != "new" {
+		t.Errorf("migration ran %d times, version %d, column %q", ran, v, added)
+	}
+	if n, _ := s2.Count(ctxT(t), Query{Text: "upgrade"}); n != 2 {
+		t.Errorf("%d rows found after the upgrade, want 2", n)
+	}
+	must(t, s2.Close())
+	// Opened again, nothing runs twice.
+	s3 := openT(t, dir)
+	_ = s3
+	if ran != 1 {
+		t.Errorf("migration ran again on the next open")
 	}
 }

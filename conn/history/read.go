@@ -225,7 +225,7 @@ func and(conds []string) string {
 // (Variables so tests can cross windows cheaply.)
 var (
 	searchWindow  = 2000
-	searchWindows = 4
+	searchWindows = 3
 )
 
 // Search returns one page of stored requests matching q, newest first,

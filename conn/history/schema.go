@@ -13,8 +13,9 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateV1,
 }
 
-// SchemaVersion is the database schema this build writes.
-var SchemaVersion = len(migrations)
+// schemaVersion is the database schema this build writes (a variable so
+// tests can add a migration).
+var schemaVersion = len(migrations)
 
 // migrateV1 creates the first schema.
 //
@@ -107,7 +108,7 @@ func migrateV1(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// migrate brings the database from version have up to SchemaVersion, one
+// migrate brings the database from version have up to schemaVersion, one
 // transaction per step, so an interrupted upgrade resumes where it stopped.
 func migrate(ctx context.Context, db *sql.DB, have int) error {
 	for v := have; v < len(migrations); v++ {

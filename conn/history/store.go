@@ -298,7 +298,7 @@ func (s *Store) openReadOnly(ctx context.Context, cause error) error {
 			r.SetMaxOpenConns(2)
 			var v int
 			err = r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
-			if err == nil && v != SchemaVersion {
+			if err == nil && v != schemaVersion {
 				// Older ones need a migration, which is a write.
 				err = fmt.Errorf("its schema version %d cannot be read without writing", v)
 			}
@@ -345,7 +345,7 @@ func (s *Store) openMemory(ctx context.Context) error {
 type newerError struct{ version int }
 
 func (e *newerError) Error() string {
-	return fmt.Sprintf("schema version %d is newer than %d", e.version, SchemaVersion)
+	return fmt.Sprintf("schema version %d is newer than %d", e.version, schemaVersion)
 }
 
 func isNewer(err error) bool {
@@ -376,7 +376,7 @@ func prepareSchema(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	switch {
-	case v > SchemaVersion:
+	case v > schemaVersion:
 		return &newerError{version: v}
 	case v == 0 && tables > 0:
 		return foreignError{}
