@@ -86,8 +86,12 @@ type WriteError struct {
 // Error says what failed, how much was lost and what happens next.
 func (e *WriteError) Error() string {
 	if e.Damaged {
-		return fmt.Sprintf("the history database %s is damaged (%v). %d changes were not saved; it will be moved aside when agentdesk next starts",
-			e.Path, e.Err, e.Dropped)
+		lost := ""
+		if e.Dropped > 0 {
+			lost = fmt.Sprintf(" %d changes were not saved;", e.Dropped)
+		}
+		return fmt.Sprintf("the history database %s is damaged (%v).%s it will be moved aside when agentdesk next starts",
+			e.Path, e.Err, lost)
 	}
 	return fmt.Sprintf("cannot save to the history database %s (%v). %d changes were not saved; agentdesk keeps working from memory and tries again with the next change",
 		e.Path, explain(e.Err), e.Dropped)

@@ -30,6 +30,9 @@ func TestKillDuringBurstLosesOnlyTheTail(t *testing.T) {
 	out, err := cmd.StdoutPipe()
 	must(t, err)
 	must(t, cmd.Start())
+	// A child that never gets there is stopped, and the test fails below.
+	watchdog := time.AfterFunc(2*time.Minute, func() { _ = cmd.Process.Kill() })
+	defer watchdog.Stop()
 	flushed := 0
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
@@ -339,5 +342,74 @@ func TestOlderSchemaIsMigrated(t *testing.T) {
 	_ = s3
 	if ran != 1 {
 		t.Errorf("migration ran again on the next open")
+	}
+}
+
+// TestOneFailingChangeDoesNotSinkItsBatch queues requests around a change
+// that fails on its own: the others are stored, and only the caller of the
+// failing one hears of it.
+func TestOneFailingChangeDoesNotSinkItsBatch(t *testing.T) {
+	s := openT(t, t.TempDir())
+	for i := range 20 {
+		must(t, s.RecordRequest(req("home", fmt.Sprintf("before%d", i), "kept")))
+	}
+	boom := errors.New("boom")
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.run(ctxT(t), false, func(ctx context.Context, w *txWriter) (int, error) { return 0, boom })
+		done <- err
+	}()
+	for i := range 20 {
+		must(t, s.RecordRequest(req("home", fmt.Sprintf("after%d", i), "kept")))
+	}
+	if err := <-done; !errors.Is(err, boom) {
+		t.Errorf("the failing change returned %v", err)
+	}
+	flush(t, s)
+	if n, _ := s.Count(ctxT(t), Query{}); n != 40 {
+		t.Errorf("%d of 40 requests stored around a failing change", n)
+	}
+	if st := s.Status(); st.Problem != nil || st.Dropped != 0 {
+		t.Errorf("status = %+v, want healthy", st)
+	}
+}
+
+// TestStalledDiskDropsTheOverflowWithAWarning blocks the writer and
+// records more than the queue holds: the overflow is dropped and counted,
+// the rest is stored once the writer moves again, and nothing blocks the
+// caller meanwhile.
+func TestStalledDiskDropsTheOverflowWithAWarning(t *testing.T) {
+	defer func(n int) { maxQueuedOps = n }(maxQueuedOps)
+	maxQueuedOps = 10
+	s := openT(t, t.TempDir())
+	stall, stalled := make(chan struct{}), make(chan struct{})
+	go func() {
+		_, _ = s.run(ctxT(t), false, func(ctx context.Context, w *txWriter) (int, error) {
+			close(stalled)
+			<-stall
+			return 0, nil
+		})
+	}()
+	<-stalled
+	start := time.Now()
+	for i := range 50 {
+		must(t, s.RecordRequest(req("home", fmt.Sprintf("r%02d", i), "queued while stalled")))
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("recording blocked the caller for %v", d)
+	}
+	close(stall)
+	flush(t, s)
+	if n, _ := s.Count(ctxT(t), Query{}); n != 10 {
+		t.Errorf("%d requests stored, want the 10 the queue held", n)
+	}
+	st := s.Status()
+	if st.Dropped != 40 {
+		t.Errorf("Dropped = %d, want 40", st.Dropped)
+	}
+	// The flush after the stall committed fine, so the warning is over;
+	// the count of lost changes stays.
+	if st.Problem != nil {
+		t.Errorf("problem after recovery = %v", st.Problem)
 	}
 }

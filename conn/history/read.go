@@ -154,8 +154,9 @@ func (s *Store) checkOpen() error {
 	return nil
 }
 
-// Recent returns up to limit finished requests across all servers, newest
-// first, with previews of long texts: what the timeline shows at start-up.
+// Recent returns up to limit (at most MaxPageSize) finished requests across
+// all servers, newest first, with previews of long texts: what the
+// timeline shows at start-up, before any server connects.
 func (s *Store) Recent(ctx context.Context, limit int) ([]Entry, error) {
 	p, err := s.Search(ctx, Query{States: finishedStates(), Limit: limit})
 	return p.Entries, err

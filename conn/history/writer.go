@@ -22,8 +22,9 @@ const (
 )
 
 // Queue bounds: past these, changes are dropped with a warning rather than
-// letting memory grow without end while the disk stalls.
-const (
+// letting memory grow without end while the disk stalls. (Variables so a
+// test can reach them.)
+var (
 	maxQueuedOps   = 200_000
 	maxQueuedBytes = 256 << 20
 )
@@ -252,32 +253,39 @@ func (s *Store) apply(batch []op, labels map[string]string) {
 		s.afterCommit(batch)
 		return
 	}
-	if !diskTrouble(err) && len(batch) > 1 {
-		var lost int64
-		var firstErr error
-		for _, o := range batch {
-			one := []op{o}
-			if err := s.commit(one, labels); err != nil {
-				s.log.Error("history: a change could not be stored", "err", err)
-				lost += dataOps(one)
-				finish(one, err)
-				if diskTrouble(err) && firstErr == nil {
-					firstErr = err
-				}
-				continue
-			}
-			finish(one, nil)
-			s.afterCommit(one)
-		}
-		if firstErr != nil {
-			s.writeFailed(firstErr, lost)
-		} else {
-			s.setProblem(nil, lost)
-		}
+	if diskTrouble(err) || len(batch) == 1 {
+		s.writeFailed(err, dataOps(batch))
+		finish(batch, err)
 		return
 	}
-	s.writeFailed(err, dataOps(batch))
-	finish(batch, err)
+	// Something in the batch, not the disk: find it by storing each
+	// change alone, and stop as soon as the disk is the trouble after all.
+	var lost int64
+	var firstErr error
+	for i, o := range batch {
+		one := []op{o}
+		err := s.commit(one, labels)
+		if err == nil {
+			finish(one, nil)
+			s.afterCommit(one)
+			continue
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		if diskTrouble(err) {
+			lost += dataOps(batch[i:])
+			finish(batch[i:], err)
+			break
+		}
+		lost += dataOps(one)
+		finish(one, err)
+	}
+	if lost == 0 {
+		s.setProblem(nil, 0) // only a waiting call failed, and it was told
+		return
+	}
+	s.writeFailed(firstErr, lost)
 }
 
 // writeFailed reports a write lost to the disk or a damaged file.
