@@ -12,19 +12,26 @@
 // [Store.Flush] and [Store.Close] wait for the queue to drain. Reads go to
 // their own connections and may run concurrently with writes (WAL mode).
 //
-// A typical start:
+// A typical start (package feed maps conn events to these calls):
 //
 //	store, err := history.Open(dataDir, history.Options{Logger: log})
 //	// err != nil still comes with a usable store: a damaged or newer file
-//	// was moved aside (the message names it), or the history runs from
-//	// memory. Show err; store.Status() and OnStatus tell of later trouble.
+//	// was moved aside (the message names it), or the history runs
+//	// read-only or from memory. Show err once; store.Status() and
+//	// store.OnStatus tell of later trouble (a full disk, say).
 //	recent, err := store.Recent(ctx, 200) // finished requests, newest first
-//	store.RecordRequest(history.Request{...}) // as conn events arrive
-//	store.RecordOutcome(server, id, history.Outcome{...})
+//	store.RecordRequest(history.Request{...}) // as requests arrive
+//	store.RecordOutcome(history.Key{Server: id, ID: reqID}, history.Outcome{...})
+//	page, err := store.Search(ctx, history.Query{Text: typed, Before: prev.Next})
 //	defer store.Close()
 //
+// Requests are kept per (server, request id). A server may reuse an id
+// once the earlier request is over: a request recorded again while the
+// stored one is pending, or with the same creation time, is the same
+// request; otherwise a new row begins, and Get returns the newest.
+//
 // Durability: the database runs in WAL mode with synchronous=NORMAL. A crash
-// of agentdesk (even kill -9) loses only what was still queued (at most a
+// of agentdesk (even kill -9) loses only what was still queued (normally a
 // few milliseconds of events); a power cut or OS crash can also lose the
 // last transactions committed since the last checkpoint, but never damages
 // the file.

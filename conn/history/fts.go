@@ -48,8 +48,9 @@ func endsWithSpace(s string) bool {
 	return unicode.IsSpace(r)
 }
 
-// minPrefixBytes is the shortest word matched as a prefix: four letters,
-// or two CJK characters (which the tokenizer keeps in one run).
+// minPrefixBytes is the shortest word matched as a prefix: four letters
+// (served by the 4-character prefix index), or two CJK characters (which
+// the tokenizer keeps in one run).
 const minPrefixBytes = 4
 
 // lastToken returns the run of word characters that ends w, as the

@@ -20,7 +20,7 @@ var deleteChunk = 2000
 // than the texts it holds.
 const (
 	rowOverheadBytes = 200
-	ftsFactor        = 1.6
+	ftsFactor        = 1.83
 )
 
 // Stats returns, for every server with stored history (including servers

@@ -225,7 +225,7 @@ func and(conds []string) string {
 // rare the filters make the matches.
 // (Variables so tests can cross windows cheaply.)
 var (
-	searchWindow  = 2000
+	searchWindow  = 1000
 	searchWindows = 3
 )
 
