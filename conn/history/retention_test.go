@@ -2,7 +2,10 @@ package history
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -79,4 +82,30 @@ func TestPruneByCountBeyondOneChunk(t *testing.T) {
 	if err != nil || res != (PruneResult{}) {
 		t.Errorf("Prune(forever) = %+v, %v", res, err)
 	}
+}
+
+// TestClearGivesSpaceBack checks that deleted history shrinks the file
+// (incremental auto-vacuum), not just frees pages inside it.
+func TestClearGivesSpaceBack(t *testing.T) {
+	dir := t.TempDir()
+	s := openT(t, dir)
+	fillServer(t, s, "home", 100, strings.Repeat("bulky words to store ", 1000))
+	must(t, s.Close())
+	before := fileSize(t, dir)
+	s = openT(t, dir)
+	if _, err := s.Clear(ctxT(t), "home"); err != nil {
+		t.Fatal(err)
+	}
+	must(t, s.Close())
+	after := fileSize(t, dir)
+	if after > before/4 {
+		t.Errorf("file is %d bytes after clearing, %d before: space not given back", after, before)
+	}
+}
+
+func fileSize(t *testing.T, dir string) int64 {
+	t.Helper()
+	st, err := os.Stat(filepath.Join(dir, FileName))
+	must(t, err)
+	return st.Size()
 }

@@ -324,12 +324,28 @@ func finish(batch []op, err error) {
 func (s *Store) afterCommit(batch []op) {
 	for _, o := range batch {
 		if o.vacuum {
-			if _, err := s.wdb.Exec("PRAGMA incremental_vacuum"); err != nil {
+			if err := s.vacuum(); err != nil {
 				s.log.Warn("history: cannot shrink the file", "err", err)
 			}
 			return
 		}
 	}
+}
+
+// vacuum frees every page on the free list. The pragma frees pages step
+// by step, so it runs as a query read to the end: Exec stops after the
+// first step and leaves most of the list.
+func (s *Store) vacuum() error {
+	rows, err := s.wdb.Query("PRAGMA incremental_vacuum")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	return rows.Err()
 }
 
 // commit runs a batch in one transaction.
