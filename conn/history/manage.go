@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"sort"
@@ -316,38 +317,40 @@ func (s *Store) storedServers(ctx context.Context) ([]string, error) {
 func msDuration(ms int64) time.Duration { return time.Duration(ms) * time.Millisecond }
 
 // IntegrityCheck runs SQLite's full integrity check (slow on a large file:
-// for the doctor command and tests, not for every start). It returns nil
-// when the file is sound.
+// for the doctor command and tests, not for every start) and checks the
+// search index against the rows it indexes. It returns nil when the file
+// is sound.
+//
+// It runs on the writer's connection, after every change queued before
+// it: a reader connection's check of the search index (SQLite runs it as
+// part of integrity_check) was seen to report damage after the writer had
+// merged the index, from a stale view of it, while the file was sound.
 func (s *Store) IntegrityCheck(ctx context.Context) error {
 	if err := s.checkOpen(); err != nil {
 		return err
 	}
-	rows, err := s.rdb.QueryContext(ctx, "PRAGMA integrity_check")
-	if err != nil {
-		return s.readErr(err)
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
+	if s.wdb == nil {
+		// Read-only: no other connection changes the file.
+		problems, err := integrityProblems(ctx, s.rdb)
+		if err != nil {
 			return s.readErr(err)
 		}
-		if line != "ok" && len(problems) < 10 {
-			problems = append(problems, line)
-		}
+		return s.damaged(problems)
 	}
-	if err := rows.Err(); err != nil {
-		return s.readErr(err)
+	var problems []string
+	_, err := s.run(ctx, false, func(ctx context.Context, w *txWriter) (int, error) {
+		var err error
+		problems, err = integrityProblems(ctx, w.tx)
+		return 0, err
+	})
+	if err != nil {
+		return err
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("the history database %s is damaged: %s", s.path, strings.Join(problems, "; "))
+	if err := s.damaged(problems); err != nil {
+		return err
 	}
-	if s.wdb == nil {
-		return nil
-	}
-	// The full-text index is checked against the table it indexes. FTS5
-	// takes the check as an INSERT, so it goes through the writer.
+	// The full-text index against the table it indexes. FTS5 takes the
+	// check as an INSERT.
 	_, err = s.run(ctx, false, func(ctx context.Context, w *txWriter) (int, error) {
 		_, err := w.exec(ctx, "INSERT INTO requests_fts(requests_fts, rank) VALUES ('integrity-check', 1)")
 		return 0, err
@@ -356,4 +359,34 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 		return fmt.Errorf("the search index of %s is damaged: %w", s.path, err)
 	}
 	return nil
+}
+
+func (s *Store) damaged(problems []string) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the history database %s is damaged: %s", s.path, strings.Join(problems, "; "))
+}
+
+// integrityProblems runs PRAGMA integrity_check and returns its first
+// complaints (none when the file is sound).
+func integrityProblems(ctx context.Context, q interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}) ([]string, error) {
+	rows, err := q.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return nil, err
+		}
+		if line != "ok" && len(problems) < 10 {
+			problems = append(problems, line)
+		}
+	}
+	return problems, rows.Err()
 }
