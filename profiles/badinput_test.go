@@ -2,6 +2,7 @@ package profiles
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -105,7 +106,8 @@ func TestHandEditedWrongTypes(t *testing.T) {
 	}
 	st := s.Settings()
 	if !strings.HasPrefix(st.Nickname, "desk-") || st.ReplyPrefix != "" || st.ReplyAffixes ||
-		!st.Notifications.Requests || st.Notifications.Chat || st.Notifications.MutedServers != nil {
+		st.Notifications.Questions != AttentionNotify || st.Notifications.WorkReports != AttentionNotify ||
+		st.Notifications.Chat != AttentionNone || st.Notifications.MutedServers != nil {
 		t.Errorf("settings = %+v", st)
 	}
 	for _, want := range []string{"server #1 is not a server entry", `"enabled"`, `"nickname"`, `"default_server"`, `"muted_servers"`, "server #3 has no address", `"ftp" is not supported`} {
@@ -174,7 +176,7 @@ func TestMigrationFromUnversionedFile(t *testing.T) {
 	if len(s.Profiles()) != 1 || s.Settings().Nickname != "bob" {
 		t.Errorf("migrated store: %+v %+v", s.Profiles(), s.Settings())
 	}
-	if !strings.Contains(readFile(t, s.Path()), `"schema_version": 1`) {
+	if !strings.Contains(readFile(t, s.Path()), fmt.Sprintf(`"schema_version": %d`, SchemaVersion)) {
 		t.Errorf("file not rewritten at the current version:\n%s", readFile(t, s.Path()))
 	}
 	if baks := backups(t, dir); len(baks) != 1 || readFile(t, filepath.Join(dir, baks[0])) != orig {

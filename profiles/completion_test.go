@@ -101,7 +101,7 @@ func TestCompletionSettingsPersist(t *testing.T) {
 }
 
 func TestHandEditedCompletionSettings(t *testing.T) {
-	good := `{"schema_version":1,"profiles":[],"settings":{"nickname":"alice",
+	good := `{"schema_version":2,"profiles":[],"settings":{"nickname":"alice",
 		"completion":{"gitignore":false,"ignore_patterns":["tmp/"],"command_template":"c %name%","skill_template":"s %name%","show":"both"},
 		"attachments":{"per_file":2000000,"per_reply":3000000}}}`
 	s, _, err := loadFile(t, good)

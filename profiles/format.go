@@ -12,7 +12,7 @@ import (
 
 // SchemaVersion is the config file layout this build reads and writes.
 // Older files are migrated on load; newer ones are opened read-only.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // ConfigFileName is the name of the config file inside the config dir.
 const ConfigFileName = "config.json"
@@ -61,6 +61,9 @@ var migrations = map[int]func(top map[string]json.RawMessage) error{
 	// Version 0 is a file without schema_version, as written by hand
 	// before any release; it already has the version 1 layout.
 	0: func(map[string]json.RawMessage) error { return nil },
+	// Version 2 replaced the two notification switches with attention
+	// modes per kind, and added history settings.
+	1: migrateNotifications,
 }
 
 // corruptError means the file is not a config file this build can use at
@@ -278,8 +281,9 @@ func (r *reader) settings(raw json.RawMessage, ids map[string]bool) Settings {
 	var nobj map[string]json.RawMessage
 	if r.field(obj, "notifications", "the notification settings", &nobj) {
 		n := &s.Notifications
-		r.field(nobj, "requests", "the request notification switch", &n.Requests)
-		r.field(nobj, "chat", "the chat notification switch", &n.Chat)
+		n.Questions = r.attention(nobj, "questions", "the attention mode for questions", n.Questions)
+		n.WorkReports = r.attention(nobj, "work_reports", "the attention mode for work reports", n.WorkReports)
+		n.Chat = r.attention(nobj, "chat", "the attention mode for chat", n.Chat)
 		var muted []string
 		r.field(nobj, "muted_servers", "the muted servers", &muted)
 		kept, dropped := keepKnown(muted, ids)
@@ -290,6 +294,7 @@ func (r *reader) settings(raw json.RawMessage, ids map[string]bool) Settings {
 	}
 	s.Completion = r.completion(obj["completion"])
 	s.Attachments = r.attachmentLimits(obj["attachments"])
+	s.History = r.history(obj["history"])
 	return s
 }
 

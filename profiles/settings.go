@@ -25,20 +25,24 @@ type Settings struct {
 	ReplyPrefix  string `json:"reply_prefix"`
 	ReplySuffix  string `json:"reply_suffix"`
 	ReplyAffixes bool   `json:"reply_affixes"`
-	// Notifications says which events raise a desktop notification.
+	// Notifications says how new requests and chat messages draw the
+	// user's attention.
 	Notifications Notifications `json:"notifications"`
+	// History says how long the history database keeps things.
+	History HistorySettings `json:"history"`
 	// Completion tunes "@" path and "/" command completion.
 	Completion Completion `json:"completion"`
 	// Attachments bound what one reply may carry.
 	Attachments AttachmentLimits `json:"attachments"`
 }
 
-// Notifications are the user's notification choices.
+// Notifications are the user's attention choices, per kind of news.
 type Notifications struct {
-	// Requests notifies on new questions and work reports.
-	Requests bool `json:"requests"`
-	// Chat notifies on new chat messages.
-	Chat bool `json:"chat"`
+	// Questions, WorkReports and Chat say how a new question, work report
+	// or chat message draws attention while the window is not focused.
+	Questions   Attention `json:"questions"`
+	WorkReports Attention `json:"work_reports"`
+	Chat        Attention `json:"chat"`
 	// MutedServers holds the IDs of profiles that never notify. IDs that
 	// name no profile are dropped on load and on save.
 	MutedServers []string `json:"muted_servers,omitempty"`
@@ -49,7 +53,7 @@ type Notifications struct {
 func DefaultSettings() Settings {
 	return Settings{
 		Nickname:      GenerateNickname(),
-		Notifications: Notifications{Requests: true, Chat: true},
+		Notifications: DefaultNotifications(),
 		Completion:    DefaultCompletion(),
 		Attachments:   DefaultAttachmentLimits(),
 	}
@@ -97,4 +101,9 @@ func (s Settings) clone() Settings {
 	s.Notifications.MutedServers = append([]string(nil), s.Notifications.MutedServers...)
 	s.Completion.IgnorePatterns = append([]string(nil), s.Completion.IgnorePatterns...)
 	return s
+}
+
+// DefaultNotifications notifies about everything, and raises nothing.
+func DefaultNotifications() Notifications {
+	return Notifications{Questions: AttentionNotify, WorkReports: AttentionNotify, Chat: AttentionNotify}
 }

@@ -590,6 +590,18 @@ func (s *Store) SetSettings(in Settings) error {
 	if err := ValidateAttachmentLimits(in.Attachments); err != nil {
 		return err
 	}
+	n := &in.Notifications
+	for _, a := range []*Attention{&n.Questions, &n.WorkReports, &n.Chat} {
+		if *a == "" {
+			*a = AttentionNotify // settings built before attention modes
+		}
+		if !a.valid() {
+			return fmt.Errorf("%q is not an attention mode (none, notify or raise)", limits.Label(string(*a), 20))
+		}
+	}
+	if err := ValidateHistory(in.History); err != nil {
+		return err
+	}
 	s.opMu.Lock()
 	err = s.commit(func(d *fileData) error {
 		known := map[string]bool{}

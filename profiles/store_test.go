@@ -180,9 +180,12 @@ func TestSettingsPersistAndValidate(t *testing.T) {
 		ReplySuffix:  "\n-- alice",
 		ReplyAffixes: true,
 		Notifications: Notifications{
-			Requests:     true,
+			Questions:    AttentionRaise,
+			WorkReports:  AttentionNone,
+			Chat:         AttentionNotify,
 			MutedServers: []string{a.ID, "ghost", a.ID},
 		},
+		History: HistorySettings{RetentionDays: 30, KeepAttachmentBytes: true},
 	}
 	if err := s.SetSettings(in); err != nil {
 		t.Fatal(err)

@@ -147,6 +147,7 @@ func New(a fyne.App, core *desk.Core, dispatch func(func()), info about.Info) *U
 		settings: core.Settings,
 		label:    u.model.Label,
 		focused:  func() bool { return u.focused },
+		raise:    func() { u.raise() },
 	})
 	u.main = newMainWindow(mainInput{
 		model:       u.model,

@@ -127,6 +127,26 @@ func (c *scopedCheck) TypedKey(k *fyne.KeyEvent) {
 	}
 }
 
+// scopedSelect is a drop-down whose Escape and Enter go to its scope.
+type scopedSelect struct {
+	widget.Select
+	scope *keyScope
+}
+
+func newScopedSelect(options []string, changed func(string), s *keyScope) *scopedSelect {
+	c := &scopedSelect{scope: s}
+	c.Options, c.OnChanged = options, changed
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// TypedKey hands Escape and Enter to the scope.
+func (c *scopedSelect) TypedKey(k *fyne.KeyEvent) {
+	if !c.scope.handleKey(k) {
+		c.Select.TypedKey(k)
+	}
+}
+
 // overlays is the stack of open dialogs and popups of one window: the
 // window's key handler, which only hears keys when nothing has the focus,
 // sends Escape and Enter to the topmost.

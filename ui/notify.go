@@ -17,35 +17,51 @@ type notifierInput struct {
 	settings func() profiles.Settings
 	label    func(conn.ServerID) string
 	focused  func() bool
+	// raise brings the main window to the front.
+	raise func()
 }
 
-// notifier raises desktop notifications for new requests and chat
-// messages while the main window is not focused, as the settings allow.
+// notifier draws attention to new requests and chat messages while the
+// main window is not focused, as the attention mode of each kind says:
+// nothing, a desktop notification, or a notification and the window
+// raised. Muted servers never draw attention.
 type notifier struct {
 	in notifierInput
 }
 
 func newNotifier(in notifierInput) *notifier { return &notifier{in: in} }
 
-func (n *notifier) allowed(server conn.ServerID) bool {
+// attend applies mode for news from server; it reports whether it
+// notified.
+func (n *notifier) attend(mode profiles.Attention, server conn.ServerID, note func() *fyne.Notification) bool {
 	st := n.in.settings()
-	return !n.in.focused() && !slices.Contains(st.Notifications.MutedServers, string(server))
+	if n.in.focused() || slices.Contains(st.Notifications.MutedServers, string(server)) {
+		return false
+	}
+	if mode.Raises() && n.in.raise != nil {
+		n.in.raise()
+	}
+	if mode.Notifies() {
+		n.in.send(note())
+		return true
+	}
+	return false
 }
 
-// request notifies about one new request.
+// request draws attention to one new request.
 func (n *notifier) request(r *conn.Request) {
-	if !n.in.settings().Notifications.Requests || !n.allowed(r.Server) {
-		return
+	mode := n.in.settings().Notifications.Questions
+	if r.Kind == conn.KindWorkReport {
+		mode = n.in.settings().Notifications.WorkReports
 	}
-	n.in.send(requestNotification(n.in.label(r.Server), r))
+	n.attend(mode, r.Server, func() *fyne.Notification { return requestNotification(n.in.label(r.Server), r) })
 }
 
-// chat notifies about one chat message.
+// chat draws attention to one chat message.
 func (n *notifier) chat(m conn.ChatMessage) {
-	if !n.in.settings().Notifications.Chat || !n.allowed(m.Server) {
-		return
-	}
-	n.in.send(fyne.NewNotification(oneLine(m.SenderNickname, 40)+"@"+oneLine(n.in.label(m.Server), 64), cut(m.Content, 200)))
+	n.attend(n.in.settings().Notifications.Chat, m.Server, func() *fyne.Notification {
+		return fyne.NewNotification(oneLine(m.SenderNickname, 40)+"@"+oneLine(n.in.label(m.Server), 64), cut(m.Content, 200))
+	})
 }
 
 func requestNotification(label string, r *conn.Request) *fyne.Notification {

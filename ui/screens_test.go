@@ -18,6 +18,7 @@ import (
 	"github.com/agentdesk/agentdesk/conn/aaserver/aatest"
 	"github.com/agentdesk/agentdesk/conn/desk"
 	"github.com/agentdesk/agentdesk/conn/model"
+	"github.com/agentdesk/agentdesk/profiles"
 )
 
 func TestStatusBadgeCountsAndColours(t *testing.T) {
@@ -474,5 +475,38 @@ func TestLongMarkdownIsCutOnACharacter(t *testing.T) {
 	text := rt.String()
 	if !utf8.ValidString(text) || !strings.HasSuffix(text, "界…") {
 		t.Fatalf("cut text is not valid UTF-8 ending in a whole character: …%q", text[max(0, len(text)-12):])
+	}
+}
+
+// TestAttentionModesPerKind: none stays quiet, notify notifies, raise also
+// brings the window forward; a muted server does neither.
+func TestAttentionModesPerKind(t *testing.T) {
+	h := newHarness(t, "Home")
+	raised := 0
+	h.u.notes.in.raise = func() { raised++ }
+	st := h.core.Settings()
+	st.Notifications.Questions = profiles.AttentionRaise
+	st.Notifications.WorkReports = profiles.AttentionNone
+	st.Notifications.Chat = profiles.AttentionNotify
+	if err := h.core.SaveSettings(t.Context(), st, nil); err != nil {
+		t.Fatal(err)
+	}
+	h.u.focused = false
+	q := &conn.Request{Server: h.ids[0], ID: "q", Kind: conn.KindQuestion, Text: "Deploy?", AgentName: "claude"}
+	test.AssertNotificationSent(t, fyne.NewNotification("[Home] Question · claude", "Deploy?"), func() { h.u.notes.request(q) })
+	if raised != 1 {
+		t.Fatalf("a question in raise mode raised %d times", raised)
+	}
+	w := &conn.Request{Server: h.ids[0], ID: "w", Kind: conn.KindWorkReport, Text: "Done"}
+	test.AssertNotificationSent(t, nil, func() { h.u.notes.request(w) })
+	m := conn.ChatMessage{Server: h.ids[0], SenderNickname: "alex", Content: "hi"}
+	test.AssertNotificationSent(t, fyne.NewNotification("alex@Home", "hi"), func() { h.u.notes.chat(m) })
+	st.Notifications.MutedServers = []string{string(h.ids[0])}
+	if err := h.core.SaveSettings(t.Context(), st, nil); err != nil {
+		t.Fatal(err)
+	}
+	test.AssertNotificationSent(t, nil, func() { h.u.notes.request(q) })
+	if raised != 1 {
+		t.Fatal("a muted server raised the window")
 	}
 }

@@ -65,8 +65,9 @@ type settingsScreen struct {
 	prefix    *scopedEntry
 	suffix    *scopedEntry
 	preview   *toneText
-	notifReq  *scopedCheck
-	notifChat *scopedCheck
+	attQuestions *scopedSelect
+	attReports   *scopedSelect
+	attChat      *scopedSelect
 	save      *scopedButton
 	saveMsg   *toneText
 
@@ -101,8 +102,9 @@ func newSettingsScreen(in settingsInput) *settingsScreen {
 	s.suffix.SetPlaceHolder(T("Suffix"))
 	s.suffix.OnChanged = func(string) { s.onAffixesChanged() }
 	s.preview = newToneText(toneMuted, true)
-	s.notifReq = newScopedCheck(T("New questions and work reports"), nil, s.scope)
-	s.notifChat = newScopedCheck(T("Chat messages"), nil, s.scope)
+	s.attQuestions = newScopedSelect(attentionLabels(), nil, s.scope)
+	s.attReports = newScopedSelect(attentionLabels(), nil, s.scope)
+	s.attChat = newScopedSelect(attentionLabels(), nil, s.scope)
 	s.save = newScopedButton(T("Save settings"), theme.DocumentSaveIcon(), s.onSave, s.scope)
 	s.save.Importance = widget.HighImportance
 	s.scope.submit = s.onSave
@@ -112,8 +114,11 @@ func newSettingsScreen(in settingsInput) *settingsScreen {
 		widget.NewFormItem(T("Nickname"), s.nickname),
 		widget.NewFormItem(T("Token"), s.token),
 		widget.NewFormItem(T("Replies"), container.NewVBox(s.affixes, container.NewGridWithColumns(2, s.prefix, s.suffix), s.preview)),
-		widget.NewFormItem(T("Notifications"), container.NewVBox(s.notifReq, s.notifChat)),
+		widget.NewFormItem(T("Questions"), s.attQuestions),
+		widget.NewFormItem(T("Work reports"), s.attReports),
+		widget.NewFormItem(T("Chat messages"), s.attChat),
 	)
+	form.Items[5].HintText = T("How new things get your attention while agentdesk is in the background. Muted servers never do.")
 	form.Items[0].HintText = T("Shown to other clients; sent to every server when saved.")
 
 	s.servers = container.NewVBox()
@@ -154,8 +159,9 @@ func (s *settingsScreen) show() {
 	s.affixes.SetChecked(st.ReplyAffixes)
 	s.prefix.SetText(st.ReplyPrefix)
 	s.suffix.SetText(st.ReplySuffix)
-	s.notifReq.SetChecked(st.Notifications.Requests)
-	s.notifChat.SetChecked(st.Notifications.Chat)
+	s.attQuestions.SetSelectedIndex(attentionIndex(st.Notifications.Questions))
+	s.attReports.SetSelectedIndex(attentionIndex(st.Notifications.WorkReports))
+	s.attChat.SetSelectedIndex(attentionIndex(st.Notifications.Chat))
 	s.saveMsg.Set("", toneNormal, false)
 	s.onAffixesChanged()
 	s.visible = true
@@ -180,8 +186,9 @@ func (s *settingsScreen) onSave() {
 	st.Nickname = strings.TrimSpace(s.nickname.Text)
 	st.ReplyAffixes = s.affixes.Checked
 	st.ReplyPrefix, st.ReplySuffix = s.prefix.Text, s.suffix.Text
-	st.Notifications.Requests = s.notifReq.Checked
-	st.Notifications.Chat = s.notifChat.Checked
+	st.Notifications.Questions = profiles.AttentionModes[max(0, s.attQuestions.SelectedIndex())]
+	st.Notifications.WorkReports = profiles.AttentionModes[max(0, s.attReports.SelectedIndex())]
+	st.Notifications.Chat = profiles.AttentionModes[max(0, s.attChat.SelectedIndex())]
 	var token *string
 	if t := strings.TrimSpace(s.token.Text); t != "" {
 		token = &t
@@ -309,4 +316,20 @@ func (s *settingsScreen) row(p profiles.Profile, isDefault, muted bool) fyne.Can
 	del.Importance = widget.DangerImportance
 	actions := container.NewCenter(container.NewHBox(enabled, notify, def, edit, del))
 	return bordered(nil, nil, nil, actions, container.NewVBox(name, urlL, r.state, r.health))
+}
+
+// attentionLabels names the attention modes, in profiles.AttentionModes
+// order.
+func attentionLabels() []string {
+	return []string{T("Show in the window only"), T("Notify"), T("Notify and bring the window to the front")}
+}
+
+// attentionIndex is a mode's place in attentionLabels.
+func attentionIndex(a profiles.Attention) int {
+	for i, m := range profiles.AttentionModes {
+		if m == a {
+			return i
+		}
+	}
+	return 1
 }

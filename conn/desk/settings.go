@@ -13,7 +13,7 @@ func (c *Core) Settings() profiles.Settings {
 	if s := c.Store(); s != nil {
 		return s.Settings()
 	}
-	return profiles.Settings{Notifications: profiles.Notifications{Requests: true, Chat: true}}
+	return profiles.Settings{Notifications: profiles.DefaultNotifications()}
 }
 
 // HasToken reports whether a token is in use.
