@@ -57,19 +57,19 @@ type settingsScreen struct {
 	scope   *keyScope
 	visible bool
 
-	badge     *StatusBadge
-	back      *scopedButton
-	nickname  *scopedEntry
-	token     *scopedEntry
-	affixes   *scopedCheck
-	prefix    *scopedEntry
-	suffix    *scopedEntry
-	preview   *toneText
+	badge        *StatusBadge
+	back         *scopedButton
+	nickname     *scopedEntry
+	token        *scopedEntry
+	affixes      *scopedCheck
+	prefix       *scopedEntry
+	suffix       *scopedEntry
+	preview      *toneText
 	attQuestions *scopedSelect
 	attReports   *scopedSelect
 	attChat      *scopedSelect
-	save      *scopedButton
-	saveMsg   *toneText
+	save         *scopedButton
+	saveMsg      *toneText
 
 	servers   *fyne.Container
 	about     *toneText
