@@ -425,15 +425,20 @@ func (u *UI) openServerDialog(p *profiles.Profile) *serverDialog {
 	})
 }
 
-// confirmDelete asks before deleting a server.
+// confirmDelete asks before deleting a server, and whether its history
+// goes too.
 func (u *UI) confirmDelete(p profiles.Profile) {
-	confirm(u.win.Canvas(), u.keys, T("Delete server"),
-		T("Delete the server {{.Name}}? Its requests disappear from the timeline and its stored password is removed.",
+	m := confirm(u.win.Canvas(), u.keys, T("Delete server"),
+		T("Delete the server {{.Name}}? It is disconnected and its stored password is removed; its pending requests disappear from the timeline.",
 			map[string]any{"Name": oneLine(p.Label(), maxLabel)}),
-		T("Delete"), true, nil, func() {
-			u.work.run(func(ctx context.Context) error { return u.core.DeleteServer(ctx, conn.ServerID(p.ID)) },
-				func(err error) { u.notifyError(titleDeleteFailed, err) })
-		})
+		T("Delete"), true, nil, nil)
+	withHistory := newScopedCheck(T("Also delete its history (answered and finished requests, chats)"), nil, m.scope)
+	m.setExtra(withHistory)
+	m.onYes = func() {
+		all := withHistory.Checked
+		u.work.run(func(ctx context.Context) error { return u.core.DeleteServer(ctx, conn.ServerID(p.ID), all) },
+			func(err error) { u.notifyError(titleDeleteFailed, err) })
+	}
 }
 
 // openChat opens (or raises) the conversation with one user.

@@ -180,6 +180,7 @@ func (o *overlays) typedKey(k *fyne.KeyEvent) {
 // of buttons, over the window, closed by Escape.
 type modal struct {
 	pop    *widget.PopUp
+	ok     *scopedButton // the default button, when the modal has one
 	scope  *keyScope
 	stack  *overlays
 	canvas fyne.Canvas
@@ -214,7 +215,18 @@ func (m *modal) show(width float32, first fyne.Focusable) {
 	}
 	m.shown = true
 	m.stack.push(m.scope)
-	// Wrapped text is only as tall as its width allows: size twice.
+	m.fit(width)
+	m.pop.Show()
+	if first != nil {
+		m.canvas.Focus(first)
+	} else {
+		m.canvas.Unfocus()
+	}
+}
+
+// fit sizes the dialog to its content, at least width wide. Wrapped text
+// is only as tall as its width allows, so it sizes twice.
+func (m *modal) fit(width float32) {
 	size := m.pop.Content.MinSize()
 	size.Width = max(size.Width, width)
 	if cs := m.canvas.Size(); cs.Width > 0 {
@@ -223,12 +235,6 @@ func (m *modal) show(width float32, first fyne.Focusable) {
 	m.pop.Resize(size)
 	size.Height = m.pop.Content.MinSize().Height
 	m.pop.Resize(size)
-	m.pop.Show()
-	if first != nil {
-		m.canvas.Focus(first)
-	} else {
-		m.canvas.Unfocus()
-	}
 }
 
 // hide closes the dialog; closing twice is harmless.
@@ -245,26 +251,46 @@ func (m *modal) hide() {
 	}
 }
 
+// confirmModal is an open yes/no question.
+type confirmModal struct {
+	*modal
+	// onYes runs when the user confirms.
+	onYes func()
+	extra *fyne.Container
+}
+
+// setExtra puts o (options such as a check box) between the question and
+// the buttons.
+func (c *confirmModal) setExtra(o fyne.CanvasObject) {
+	c.extra.Objects = []fyne.CanvasObject{o}
+	c.extra.Refresh()
+	c.fit(420)
+}
+
 // confirm asks a yes/no question in a modal; Enter confirms, Escape
-// cancels. extra, when not nil, sits between the question and the buttons
-// (for example a check box of options).
-func confirm(c fyne.Canvas, stack *overlays, title, question, yes string, danger bool, extra fyne.CanvasObject, onYes func()) *modal {
+// cancels. onYes may be set later, on the result.
+func confirm(c fyne.Canvas, stack *overlays, title, question, yes string, danger bool, extra fyne.CanvasObject, onYes func()) *confirmModal {
 	scope := &keyScope{}
-	var m *modal
-	ok := newScopedButton(yes, nil, func() { m.hide(); onYes() }, scope)
+	cm := &confirmModal{onYes: onYes, extra: container.NewVBox()}
+	ok := newScopedButton(yes, nil, func() {
+		cm.hide()
+		if cm.onYes != nil {
+			cm.onYes()
+		}
+	}, scope)
 	ok.Importance = widget.HighImportance
 	if danger {
 		ok.Importance = widget.DangerImportance
 	}
-	cancel := newScopedButton(T("Cancel"), nil, func() { m.hide() }, scope)
+	cancel := newScopedButton(T("Cancel"), nil, func() { cm.hide() }, scope)
 	scope.submit = ok.OnTapped
 	text := widget.NewLabel(question)
 	text.Wrapping = fyne.TextWrapWord
-	content := fyne.CanvasObject(text)
 	if extra != nil {
-		content = container.NewVBox(text, extra)
+		cm.extra.Objects = []fyne.CanvasObject{extra}
 	}
-	m = newModal(c, stack, scope, title, content, cancel, ok)
-	m.show(420, ok)
-	return m
+	cm.modal = newModal(c, stack, scope, title, container.NewVBox(text, cm.extra), cancel, ok)
+	cm.show(420, ok)
+	cm.ok = ok
+	return cm
 }

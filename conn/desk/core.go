@@ -60,7 +60,11 @@ type Options struct {
 	SkipFirstRunImport bool
 	// Conn tunes the connection manager; Token and Nickname are filled in.
 	Conn conn.Options
-	// MaxFinished caps the finished cards kept (default model default).
+	// DataDir holds the history database (see profiles.ResolveDataDir);
+	// "" keeps the history in memory for this run.
+	DataDir string
+	// MaxFinished caps the finished cards kept in memory (default model
+	// default); the history keeps the rest.
 	MaxFinished int
 	// HealthInterval is how often servers' health endpoints are probed
 	// (default 30 s; negative turns probing off).

@@ -208,7 +208,7 @@ func TestProfileChangesReconfigureThatServer(t *testing.T) {
 	if err := c.SetDefault(conn.ServerID(pa.ID)); err != nil || c.DefaultID() != conn.ServerID(pa.ID) {
 		t.Fatalf("default %v %q", err, c.DefaultID())
 	}
-	if err := c.DeleteServer(ctx, conn.ServerID(pa.ID)); err != nil {
+	if err := c.DeleteServer(ctx, conn.ServerID(pa.ID), false); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "A removed from model", func() bool { return len(c.Model().Servers()) == 1 })

@@ -11,7 +11,6 @@ import (
 
 // probeLoop probes every enabled server's health now and then.
 func (c *Core) probeLoop(ctx context.Context, e *engine) {
-	defer close(e.done)
 	t := time.NewTicker(c.opts.HealthInterval)
 	defer t.Stop()
 	for {

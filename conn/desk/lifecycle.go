@@ -5,10 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/agentdesk/agentdesk/conn"
+	"github.com/agentdesk/agentdesk/conn/history"
+	"github.com/agentdesk/agentdesk/conn/history/feed"
 	"github.com/agentdesk/agentdesk/conn/model"
 	"github.com/agentdesk/agentdesk/profiles"
 )
@@ -40,12 +44,14 @@ type StartResult struct {
 type engine struct {
 	store  *profiles.Store
 	mgr    *conn.Manager
+	hist   *history.Store
+	rec    feed.Recorder
 	unsub  func()
 	demo   DemoBackend
 	tmpDir string
 	stop   context.CancelFunc
-	done   chan struct{} // the health prober has stopped
-	pumped chan struct{} // every event has been applied
+	loops  sync.WaitGroup // the health prober and the retention loop
+	pumped chan struct{}  // every event has been applied
 	demoOn bool
 }
 
@@ -81,7 +87,9 @@ func (c *Core) Start(ctx context.Context) StartResult {
 		}
 		res.Imported = imp
 	}
-	c.report(&res, c.run(ctx, &engine{store: store}))
+	e := &engine{store: store}
+	e.hist = c.openHistory(ctx, c.opts.DataDir, store.Settings().History)
+	c.report(&res, c.run(ctx, e))
 	return res
 }
 
@@ -157,7 +165,10 @@ func (c *Core) StartDemoMode(ctx context.Context) StartResult {
 			probs = append(probs, err)
 		}
 	}
-	probs = append(probs, c.run(ctx, &engine{store: store, demo: d, tmpDir: dir, demoOn: true})...)
+	e := &engine{store: store, demo: d, tmpDir: dir, demoOn: true}
+	// The demo's history is as temporary as its config.
+	e.hist = c.openHistory(ctx, filepath.Join(dir, "data"), store.Settings().History)
+	probs = append(probs, c.run(ctx, e)...)
 	c.report(&res, probs)
 	return res
 }
@@ -183,7 +194,7 @@ func (c *Core) run(ctx context.Context, e *engine) (probs []error) {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		e.close()
+		e.close(nil)
 		return probs
 	}
 	old := c.eng
@@ -196,9 +207,9 @@ func (c *Core) run(ctx context.Context, e *engine) (probs []error) {
 	c.model.SetServers(modelServers(e.store))
 	e.mgr = conn.NewManager(opts)
 	e.mgr.Set(cfgs)
-	probeCtx, stop := context.WithCancel(context.Background())
+	e.rec = feed.Recorder{Store: e.hist, Label: c.model.Label}
+	loopCtx, stop := context.WithCancel(context.Background())
 	e.stop = stop
-	e.done = make(chan struct{})
 	e.pumped = make(chan struct{})
 	e.unsub = e.store.Subscribe(func(ch profiles.Change) { c.onProfileChange(e, ch) })
 
@@ -209,30 +220,40 @@ func (c *Core) run(ctx context.Context, e *engine) (probs []error) {
 
 	go c.pump(e)
 	if c.opts.HealthInterval > 0 {
-		go c.probeLoop(probeCtx, e)
-	} else {
-		close(e.done)
+		e.loops.Go(func() { c.probeLoop(loopCtx, e) })
+	}
+	if e.hist != nil {
+		e.loops.Go(func() { c.retainLoop(loopCtx, e) })
 	}
 	c.statusChanged()
 	return probs
 }
 
-// shutdown stops the manager and the demo, and removes the demo folder.
-// It returns once no event of this engine can reach the model any more.
+// shutdown stops the manager and the demo, saves what the history still
+// has queued, and removes the demo folder. It returns once no event of this
+// engine can reach the model any more.
 func (e *engine) shutdown() {
 	e.unsub()
 	e.stop()
-	<-e.done
-	e.close()
-	<-e.pumped
+	e.loops.Wait()
+	e.close(e.pumped)
 }
 
-func (e *engine) close() {
+// close stops what the engine runs; pumped, when not nil, is waited for
+// between the connections going and the history closing, so every event
+// is recorded.
+func (e *engine) close(pumped chan struct{}) {
 	if e.mgr != nil {
 		e.mgr.Close()
 	}
 	if e.demo != nil {
 		e.demo.Close()
+	}
+	if pumped != nil {
+		<-pumped
+	}
+	if e.hist != nil {
+		e.hist.Close()
 	}
 	if e.tmpDir != "" {
 		os.RemoveAll(e.tmpDir)
@@ -244,6 +265,9 @@ func (c *Core) pump(e *engine) {
 	defer close(e.pumped)
 	for ev := range e.mgr.Events() {
 		c.model.Apply(ev)
+		if e.hist != nil {
+			c.record(e, ev)
+		}
 		c.mu.Lock()
 		fs := slices.Clone(c.onEvent)
 		c.mu.Unlock()

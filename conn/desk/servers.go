@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/agentdesk/agentdesk/conn"
+	"github.com/agentdesk/agentdesk/conn/model"
 	"github.com/agentdesk/agentdesk/profiles"
 )
 
@@ -85,13 +86,25 @@ func (c *Core) UpdateServer(ctx context.Context, p profiles.Profile, password *s
 }
 
 // DeleteServer removes a server, disconnects it and forgets its password.
-// It does I/O.
-func (c *Core) DeleteServer(ctx context.Context, id conn.ServerID) error {
+// Its finished requests stay in the history and the timeline unless
+// withHistory is set, which deletes them too. It does I/O.
+func (c *Core) DeleteServer(ctx context.Context, id conn.ServerID, withHistory bool) error {
 	e, err := c.engine()
 	if err != nil {
 		return err
 	}
-	return e.store.Delete(ctx, string(id))
+	if err := e.store.Delete(ctx, string(id)); err != nil && !errors.Is(err, profiles.ErrKeyringUnavailable) {
+		return err
+	} else if err != nil {
+		defer c.model.AddNotice(model.Notice{ID: "keyring-delete", Level: model.NoticeWarning, Title: NoticeKeyring, Details: err.Error()})
+	}
+	if withHistory && e.hist != nil {
+		if _, err := e.hist.Delete(ctx, string(id)); err != nil {
+			return fmt.Errorf("the server was deleted, but not its history: %w", err)
+		}
+		c.model.DropHistory(id)
+	}
+	return nil
 }
 
 // SetEnabled switches a server on or off. It does I/O.

@@ -47,9 +47,14 @@ func (c *Core) SaveSettings(ctx context.Context, s profiles.Settings, token *str
 	if err != nil {
 		return err
 	}
-	oldNick := e.store.Settings().Nickname
+	old := e.store.Settings()
+	oldNick := old.Nickname
 	if err := e.store.SetSettings(s); err != nil {
 		return err
+	}
+	if h := e.store.Settings().History; h != old.History && e.hist != nil {
+		e.hist.SetKeepAttachmentBytes(h.KeepAttachmentBytes)
+		go c.prune(context.Background(), e) // a closed history just refuses
 	}
 	if nick := e.store.Settings().Nickname; nick != oldNick {
 		e.mgr.SetNickname(nick)

@@ -72,6 +72,12 @@ type Card struct {
 	// Rev changes whenever anything on the card changes, so a view can
 	// skip cards it already shows as they are.
 	Rev uint64
+	// History marks a card read from the history database at start-up
+	// (or kept from a deleted server) rather than seen live this run.
+	History bool
+	// Preview marks a card whose texts are cut to a preview; the full
+	// texts are in the history database.
+	Preview bool
 }
 
 // Key identifies the card's request.

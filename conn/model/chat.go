@@ -39,6 +39,8 @@ type Line struct {
 	// Status and Err track our own lines.
 	Status LineStatus
 	Err    error
+	// History marks a line read from the history database.
+	History bool
 }
 
 // maxChatLines bounds one conversation's memory.
@@ -51,6 +53,8 @@ type Chat struct {
 	Lines    []Line
 	// Unread counts lines received since MarkRead.
 	Unread int
+
+	historyLoaded bool
 }
 
 func (m *Model) addLineLocked(c *Chat, l Line) uint64 {

@@ -259,3 +259,57 @@ func TestPendingCountsStayExactUnderChurn(t *testing.T) {
 		}
 	}
 }
+
+func TestHistoryCardsJoinTheTimelineWithoutReplacingLiveOnes(t *testing.T) {
+	m := model.New(3)
+	m.SetServers([]conn.ServerConfig{{ID: "s", Label: "Home", Enabled: true}})
+	live := arrive(m, "s", "a", 5) // pending now, and also in the history as answered
+	old := func(server, id string, minute int, st model.CardState) model.Card {
+		return model.Card{Request: &conn.Request{Server: conn.ServerID(server), ID: id, Text: "old " + id,
+			CreatedAt: time.Date(2026, 1, 1, 9, minute, 0, 0, time.UTC)}, State: st, Reply: "yes"}
+	}
+	m.AddHistory([]model.Card{
+		old("s", "a", 1, model.AnsweredByMe), old("s", "h1", 2, model.AnsweredByMe),
+		old("gone-server", "h2", 3, model.Cancelled), old("s", "p", 4, model.Pending),
+	}, map[conn.ServerID]string{"gone-server": "Old box"})
+	if c, _ := m.Card(live); c.State != model.Pending || c.History {
+		t.Fatalf("a history entry replaced the live card: %+v", c)
+	}
+	keys, _ := m.ViewKeys(nil)
+	if len(keys) != 3 || keys[0].ID != "h1" || keys[1].ID != "h2" || keys[2].ID != "a" {
+		t.Fatalf("timeline %v", keys)
+	}
+	if c, _ := m.Card(keys[0]); !c.History || c.State != model.AnsweredByMe {
+		t.Fatalf("history card %+v", c)
+	}
+	if m.Label("gone-server") != "Old box" || m.PendingTotal() != 1 {
+		t.Fatalf("label %q, pending %d", m.Label("gone-server"), m.PendingTotal())
+	}
+	// Deleting the server keeps what is over as history, drops what was
+	// pending; dropping its history then removes the rest.
+	m.Apply(conn.RequestAnswered{Origin: conn.Origin{Server: "s"}, ID: "a", By: "bob"})
+	m.SetServers(nil)
+	if keys, _ = m.ViewKeys(nil); len(keys) != 3 {
+		t.Fatalf("after deleting the server: %v", keys)
+	}
+	if m.Label("s") != "Home" {
+		t.Fatalf("deleted server's label %q", m.Label("s"))
+	}
+	m.DropHistory("s")
+	if keys, _ = m.ViewKeys(nil); len(keys) != 1 || keys[0].ID != "h2" {
+		t.Fatalf("after dropping its history: %v", keys)
+	}
+}
+
+func TestChatHistoryComesBeforeLiveLinesOnce(t *testing.T) {
+	m := model.New(0)
+	k := model.ChatKey{Server: "s", ClientID: "c2"}
+	m.AddOwnChat(k, "alex", "live")
+	hist := []model.Line{{Text: "earlier 1"}, {FromMe: true, Text: "earlier 2"}}
+	m.AddChatHistory(k, "alex", hist)
+	m.AddChatHistory(k, "alex", hist) // a second open adds nothing
+	ch, _ := m.Chat(k)
+	if len(ch.Lines) != 3 || ch.Lines[0].Text != "earlier 1" || !ch.Lines[1].History || ch.Lines[2].Text != "live" || ch.Unread != 0 {
+		t.Fatalf("chat %+v", ch)
+	}
+}

@@ -70,6 +70,9 @@ type Model struct {
 	lineN uint64 // last chat line id
 
 	notices []Notice
+
+	// histLabels names servers known only from the history.
+	histLabels map[conn.ServerID]string
 }
 
 // DefaultMaxFinished is how many finished cards are kept by default.
@@ -89,6 +92,7 @@ func New(maxFinished int) *Model {
 		users:       map[conn.ServerID]map[string]conn.OnlineUser{},
 		chats:       map[ChatKey]*Chat{},
 		compose:     newComposeState(),
+		histLabels:  map[conn.ServerID]string{},
 	}
 }
 
@@ -136,6 +140,10 @@ func (m *Model) SetServers(list []conn.ServerConfig) {
 }
 
 func (m *Model) dropServerLocked(id conn.ServerID) {
+	label := ""
+	if s := m.servers[id]; s != nil {
+		label = s.Label
+	}
 	delete(m.servers, id)
 	delete(m.users, id)
 	for k := range m.chats {
@@ -143,13 +151,25 @@ func (m *Model) dropServerLocked(id conn.ServerID) {
 			delete(m.chats, k)
 		}
 	}
+	kept := false
 	m.cards = slices.DeleteFunc(m.cards, func(c *Card) bool {
 		if c.Request.Server != id {
+			return false
+		}
+		if c.History || (!c.State.Open() && c.State != Sending && c.State != Queued) {
+			// What is over stays, as history: deleting a server asks
+			// separately whether its history goes too.
+			c.History = true
+			m.touchLocked(c)
+			kept = true
 			return false
 		}
 		m.forgetCardLocked(c)
 		return true
 	})
+	if kept && label != "" {
+		m.histLabels[id] = label
+	}
 	if m.filter.Server == id {
 		m.filter.Server = ""
 	}
@@ -267,6 +287,9 @@ func (m *Model) Label(id conn.ServerID) string {
 	defer m.mu.Unlock()
 	if s := m.servers[id]; s != nil && s.Label != "" {
 		return s.Label
+	}
+	if l := m.histLabels[id]; l != "" {
+		return l
 	}
 	return string(id)
 }

@@ -47,8 +47,15 @@ func (r Recorder) Event(e conn.Event) error {
 		}
 		return r.Store.RecordRequest(Request(ev.Request, r.label(e.ServerID())))
 	case conn.RequestAnswered:
+		atts := make([]history.Attachment, 0, len(ev.Attachments))
+		for _, a := range ev.Attachments {
+			if a.Problem != "" {
+				continue // nothing usable to keep
+			}
+			atts = append(atts, history.Attachment{Name: a.Name, MIME: a.MIME, Size: a.Size, Data: a.Data})
+		}
 		return r.Store.RecordOutcome(history.Key{Server: server, ID: ev.ID},
-			history.Outcome{State: history.StateAnsweredElsewhere, By: ev.By, Text: ev.Text})
+			history.Outcome{State: history.StateAnsweredElsewhere, By: ev.By, Text: ev.Text, Attachments: atts})
 	case conn.RequestCancelled:
 		return r.Store.RecordOutcome(history.Key{Server: server, ID: ev.ID},
 			history.Outcome{State: history.StateCancelled, Reason: ev.Reason})
@@ -59,10 +66,10 @@ func (r Recorder) Event(e conn.Event) error {
 		switch ev.Status {
 		case conn.ReplyDelivered:
 			return r.Store.RecordOutcome(history.Key{Server: server, ID: ev.ID},
-				history.Outcome{State: history.StateAnswered, Text: ev.Text})
+				history.Outcome{State: history.StateAnswered, Text: ev.Text, Attachments: attachmentInfos(ev.Attachments)})
 		case conn.ReplyUndeliverable:
 			return r.Store.RecordOutcome(history.Key{Server: server, ID: ev.ID},
-				history.Outcome{State: history.StateUndeliverable, Text: ev.Text, Reason: ev.Reason})
+				history.Outcome{State: history.StateUndeliverable, Text: ev.Text, Reason: ev.Reason, Attachments: attachmentInfos(ev.Attachments)})
 		}
 	case conn.ChatReceived:
 		m := ev.Message
@@ -103,4 +110,17 @@ func Request(q *conn.Request, label string) history.Request {
 		Agent: q.AgentName, Model: q.Model, MCPClient: q.MCPClient, Project: q.ProjectDirectory,
 		Text: q.Text, Created: q.CreatedAt, Timeout: q.Timeout,
 	}
+}
+
+// attachmentInfos keeps the names, types and sizes of our own reply's
+// attachments (their bytes are not in the event).
+func attachmentInfos(in []conn.AttachmentInfo) []history.Attachment {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]history.Attachment, len(in))
+	for i, a := range in {
+		out[i] = history.Attachment{Name: a.Name, MIME: a.MIME, Size: a.Size}
+	}
+	return out
 }

@@ -114,3 +114,39 @@ func TestEventsBecomeHistory(t *testing.T) {
 		t.Error("an event with an empty request id was accepted")
 	}
 }
+
+// TestAttachmentsAreRecordedAsMetadata: a reply's attachments are kept as
+// name, type and size; another client's bytes only when the store keeps
+// bytes; unreadable ones not at all.
+func TestAttachmentsAreRecordedAsMetadata(t *testing.T) {
+	store, err := history.Open(t.TempDir(), history.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	rec := Recorder{Store: store}
+	ctx := context.Background()
+	for _, id := range []string{"mine", "theirs"} {
+		if err := rec.Event(conn.RequestArrived{Origin: conn.Origin{Server: "s"}, Request: &conn.Request{Server: "s", ID: id, Kind: conn.KindQuestion, Text: "?", CreatedAt: time.Now()}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec.Event(conn.ReplyUpdate{Origin: conn.Origin{Server: "s"}, ID: "mine", Status: conn.ReplyDelivered, Text: "see file",
+		Attachments: []conn.AttachmentInfo{{Name: "a.png", MIME: "image/png", Size: 42}}})
+	rec.Event(conn.RequestAnswered{Origin: conn.Origin{Server: "s"}, ID: "theirs", By: "bob", Text: "here",
+		Attachments: []conn.ReceivedAttachment{
+			{AttachmentInfo: conn.AttachmentInfo{Name: "b.txt", MIME: "text/plain", Size: 3}, Data: []byte("abc")},
+			{AttachmentInfo: conn.AttachmentInfo{Name: "bad"}, Problem: conn.UnreadableAttachment},
+		}})
+	if err := store.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mine, err := store.Get(ctx, history.Key{Server: "s", ID: "mine"})
+	if err != nil || len(mine.Outcome.Attachments) != 1 || mine.Outcome.Attachments[0].Name != "a.png" || mine.Outcome.Attachments[0].Size != 42 {
+		t.Fatalf("our reply's attachments: %+v, %v", mine.Outcome.Attachments, err)
+	}
+	theirs, err := store.Get(ctx, history.Key{Server: "s", ID: "theirs"})
+	if err != nil || len(theirs.Outcome.Attachments) != 1 || theirs.Outcome.Attachments[0].Name != "b.txt" || theirs.Outcome.Attachments[0].Data != nil {
+		t.Fatalf("their reply's attachments: %+v, %v", theirs.Outcome.Attachments, err)
+	}
+}
