@@ -2,7 +2,7 @@
 // every server connected at once, shows their agents' questions and work
 // reports in one timeline, and sends each answer back where it came from.
 //
-//	agentdesk [--config-dir DIR] [--demo] [--keep N]
+//	agentdesk [--config-dir DIR] [--data-dir DIR] [--demo]
 //	agentdesk doctor [--json] [--config-dir DIR] [URL…]
 //	agentdesk --version
 package main
@@ -38,10 +38,10 @@ func main() {
 	}
 	configDir := flag.String("config-dir", "", "config directory (default: $AGENTDESK_CONFIG_DIR, else the user config dir)")
 	demo := flag.Bool("demo", false, "run two simulated servers and use them, leaving your own profiles alone")
-	keep := flag.Int("keep", 1000, "how many answered, cancelled or expired requests to keep in the timeline (pending ones are always kept)")
+	dataDir := flag.String("data-dir", "", "history directory (default: $AGENTDESK_DATA_DIR, else the user data dir)")
 	version := flag.Bool("version", false, "print the version, commit, Go and Fyne versions, and exit")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: agentdesk [--config-dir DIR] [--demo] [--keep N]")
+		fmt.Fprintln(os.Stderr, "usage: agentdesk [--config-dir DIR] [--data-dir DIR] [--demo]")
 		fmt.Fprintln(os.Stderr, "       agentdesk doctor [--json] [--config-dir DIR] [URL…]")
 		fmt.Fprintln(os.Stderr, "       agentdesk --version")
 		flag.PrintDefaults()
@@ -57,7 +57,7 @@ func main() {
 		return
 	}
 
-	opts := ui.Options{ConfigDir: *configDir, Demo: *demo, MaxFinished: *keep, About: info}
+	opts := ui.Options{ConfigDir: *configDir, DataDir: *dataDir, Demo: *demo, About: info}
 	if !*demo { // the demo has its own temporary config folder
 		inst := claimInstance(*configDir)
 		if inst != nil {

@@ -44,8 +44,9 @@ type Options struct {
 	ConfigDir string
 	// Demo runs against the bundled demo servers with a temporary config.
 	Demo bool
-	// MaxFinished caps the finished cards kept in memory (default 1000).
-	MaxFinished int
+	// DataDir is the history folder from --data-dir; "" resolves it with
+	// profiles.ResolveDataDir.
+	DataDir string
 	// About identifies this build, for the Settings "About" section.
 	About about.Info
 	// Raiser, when set, is the single-instance lock: a second start asks
@@ -64,10 +65,16 @@ func Run(opts Options) error {
 	if err != nil && !opts.Demo {
 		return err
 	}
+	data := ""
+	if !opts.Demo { // the demo keeps its history with its temporary config
+		if data, err = profiles.ResolveDataDir(opts.DataDir); err != nil {
+			return err
+		}
+	}
 	a := app.NewWithID(AppID)
 	a.SetIcon(IconResource)
 	a.Settings().SetTheme(newDeskTheme(theme.DefaultTheme()))
-	core := desk.New(desk.Options{ConfigDir: dir, Demo: opts.Demo, MaxFinished: opts.MaxFinished})
+	core := desk.New(desk.Options{ConfigDir: dir, DataDir: data, Demo: opts.Demo})
 	u := New(a, core, fyne.Do, opts.About)
 	if opts.Raiser != nil {
 		opts.Raiser.SetOnRaise(func() { fyne.Do(u.raise) })
