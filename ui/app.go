@@ -101,10 +101,13 @@ type UI struct {
 	tl       *timeline
 	notices  *noticeBar
 	settings *settingsScreen
-	popup    *serverPopup
-	chats    map[model.ChatKey]*chatWindow
-	tray     *tray
-	notes    *notifier
+	search   *searchView
+	// searching is set while the search replaces the timeline.
+	searching bool
+	popup     *serverPopup
+	chats     map[model.ChatKey]*chatWindow
+	tray      *tray
+	notes     *notifier
 
 	// focused tracks whether the main window has the focus (for
 	// notifications).
@@ -147,8 +150,20 @@ func New(a fyne.App, core *desk.Core, dispatch func(func()), info about.Info) *U
 		look:     u.look,
 		shortcut: u.handleShortcut,
 		canvas:   u.win.Canvas,
+		copy:     u.copyMarkdown,
 	})
 	u.notices = newNoticeBar(u.model.DismissNotice)
+	u.search = newSearchView(searchInput{
+		model:  u.model,
+		work:   u.work,
+		after:  u.after,
+		search: u.core.SearchHistory,
+		count:  u.core.CountHistory,
+		facets: u.core.HistoryFacets,
+		look:   u.look,
+		open:   u.showHistoryCard,
+		close:  u.hideSearch,
+	})
 	u.notes = newNotifier(notifierInput{
 		send:     a.SendNotification,
 		settings: core.Settings,
@@ -157,10 +172,16 @@ func New(a fyne.App, core *desk.Core, dispatch func(func()), info about.Info) *U
 		raise:    func() { u.raise() },
 	})
 	u.main = newMainWindow(mainInput{
-		model:       u.model,
-		timeline:    u.tl,
-		notices:     u.notices,
-		start:       func() startState { return u.start },
+		model:    u.model,
+		timeline: u.tl,
+		notices:  u.notices,
+		start:    func() startState { return u.start },
+		search: func() fyne.CanvasObject {
+			if u.searching {
+				return u.search.root
+			}
+			return nil
+		},
 		onServers:   u.showServers,
 		onSettings:  u.showSettings,
 		onAddServer: func() { u.showServerDialog(nil) },
@@ -202,8 +223,12 @@ func New(a fyne.App, core *desk.Core, dispatch func(func()), info about.Info) *U
 		}
 	})
 	u.keys.idle = func(k *fyne.KeyEvent) {
-		if k.Name == fyne.KeyEscape && u.settings.visible {
+		switch {
+		case k.Name != fyne.KeyEscape:
+		case u.settings.visible:
 			u.hideSettings()
+		case u.searching:
+			u.hideSearch()
 		}
 	}
 
@@ -322,12 +347,52 @@ func (u *UI) refresh() {
 	u.tray.refresh(pending, connected, enabled)
 }
 
+// copyMarkdown puts a card's question or reply on the clipboard, in full
+// (read back from the history when the card shows a preview).
+func (u *UI) copyMarkdown(k conn.RequestKey, part desk.CopyPart) {
+	runFor(u.work, func(ctx context.Context) (string, error) { return u.core.Markdown(ctx, k, part) },
+		func(md string, err error) {
+			if err != nil {
+				u.notifyError(titleCopyFailed, err)
+				return
+			}
+			u.app.Clipboard().SetContent(md)
+			u.main.status.Set(T("Copied as Markdown."), toneMuted, false)
+		})
+}
+
 // notifyError shows a background failure as a banner.
 func (u *UI) notifyError(title string, err error) {
 	if err == nil {
 		return
 	}
 	u.model.AddNotice(model.Notice{ID: "action:" + title, Level: model.NoticeError, Title: title, Details: err.Error()})
+}
+
+// showSearch replaces the timeline with the history search (Ctrl+F) and
+// puts the keyboard in its field.
+func (u *UI) showSearch() {
+	u.hideSettings()
+	if !u.searching {
+		u.searching = true
+		u.search.open()
+		u.refresh()
+	}
+	u.win.Canvas().Focus(u.search.query)
+}
+
+// hideSearch goes back to the timeline.
+func (u *UI) hideSearch() {
+	if !u.searching {
+		return
+	}
+	u.searching = false
+	u.refresh()
+	if k, ok := u.model.ReplyFocus(); ok {
+		u.tl.focusCard(k)
+	} else {
+		u.win.Canvas().Focus(u.tl)
+	}
 }
 
 // showServers opens the server popup under anchor.
@@ -489,6 +554,7 @@ func (u *UI) registerShortcuts(c fyne.Canvas) {
 		c.AddShortcut(s, func(fyne.Shortcut) { u.handleShortcut(s) })
 	}
 	add(fyne.KeyJ)
+	add(fyne.KeyF)
 	add(fyne.KeyComma)
 	add(fyne.KeyN)
 	for _, k := range digitKeys {
@@ -507,7 +573,11 @@ func (u *UI) handleShortcut(s *desktop.CustomShortcut) bool {
 	switch s.KeyName {
 	case fyne.KeyJ:
 		u.hideSettings()
+		u.hideSearch()
 		u.main.onJump()
+		return true
+	case fyne.KeyF:
+		u.showSearch()
 		return true
 	case fyne.KeyComma:
 		if u.settings.visible {
@@ -537,4 +607,6 @@ const (
 	titleSaveFailed     = "Could not save the settings"
 	titleDeleteFailed   = "Could not delete the server"
 	titlePasswordMemory = "Password not remembered"
+	titleCopyFailed     = "Could not copy"
+	titleHistoryFailed  = "Could not read the history"
 )

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/agentdesk/agentdesk/conn"
+	"github.com/agentdesk/agentdesk/conn/desk"
 	"github.com/agentdesk/agentdesk/conn/model"
 )
 
@@ -44,6 +45,7 @@ type cardView struct {
 	quick   *fyne.Container
 	target  *toneText
 	send    *widget.Button
+	copy    *widget.Button
 	content *fyne.Container
 }
 
@@ -80,7 +82,9 @@ func newCardView(t *timeline) *cardView {
 	c.reply = container.NewVBox(c.entry,
 		container.NewBorder(nil, nil, c.quick, container.NewHBox(c.target, c.send)))
 
-	header := container.NewBorder(nil, nil, container.NewHBox(c.tag, c.kind), nil, c.meta)
+	c.copy = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), c.showCopyMenu)
+	c.copy.Importance = widget.LowImportance
+	header := container.NewBorder(nil, nil, container.NewHBox(c.tag, c.kind), c.copy, c.meta)
 	c.content = container.NewVBox(header, c.where, c.body, c.state, c.draft, c.reply)
 	c.ExtendBaseWidget(c)
 	return c
@@ -133,7 +137,14 @@ func (c *cardView) bind(cd model.Card, look serverLook, draft string, selected b
 		c.kind.Set(T("Question"), toneNormal, true)
 	}
 	c.meta.Set(oneLine(joinNonEmpty(" · ", r.AgentName, r.Model, r.MCPClient), maxLabel), toneMuted, false)
-	c.where.Set(oneLine(joinNonEmpty(" · ", r.ProjectDirectory, formatTime(r.CreatedAt)), maxLabel), toneMuted, false)
+	where := joinNonEmpty(" · ", oneLine(r.ProjectDirectory, maxLabel), formatTime(r.CreatedAt))
+	switch {
+	case cd.Preview:
+		where = joinNonEmpty(" · ", where, T("from history (a preview: copy gives the full text)"))
+	case cd.History:
+		where = joinNonEmpty(" · ", where, T("from history"))
+	}
+	c.where.Set(where, toneMuted, false)
 	if fresh {
 		c.body.Segments = safeSegments(r.Text, openURL)
 		c.body.Refresh()
@@ -173,6 +184,21 @@ func (c *cardView) bind(cd model.Card, look serverLook, draft string, selected b
 		}
 	}
 	c.paintBorder()
+}
+
+// showCopyMenu offers to copy the question or the reply as Markdown.
+func (c *cardView) showCopyMenu() {
+	k := c.key
+	items := []*fyne.MenuItem{fyne.NewMenuItem(T("Copy the question as Markdown"), func() { c.t.in.copy(k, desk.CopyQuestion) })}
+	if cd, ok := c.t.in.model.Card(k); ok && (cd.Reply != "" || cd.ByText != "") {
+		items = append(items, fyne.NewMenuItem(T("Copy the reply as Markdown"), func() { c.t.in.copy(k, desk.CopyReply) }))
+	}
+	cv := fyne.CurrentApp().Driver().CanvasForObject(c.copy)
+	if cv == nil {
+		return
+	}
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(c.copy).Add(fyne.NewPos(0, c.copy.Size().Height))
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), cv, pos)
 }
 
 func (c *cardView) setQuickReplies(cd model.Card) {

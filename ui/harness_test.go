@@ -86,7 +86,7 @@ func newHarnessOpts(t testing.TB, maxFinished int, mods ...func(*desk.Options)) 
 		t.Fatal(err)
 	}
 	opts := desk.Options{
-		ConfigDir: t.TempDir(), Secrets: sec, SkipFirstRunImport: true, HealthInterval: -1, MaxFinished: maxFinished,
+		ConfigDir: t.TempDir(), DataDir: t.TempDir(), Secrets: sec, SkipFirstRunImport: true, HealthInterval: -1, MaxFinished: maxFinished,
 		Conn: conn.Options{InitialBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond},
 	}
 	for _, m := range mods {

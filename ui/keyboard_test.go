@@ -45,6 +45,8 @@ func (h *harness) shortcut(s *desktop.CustomShortcut) {
 	h.u.handleShortcut(s)
 }
 
+var desktopShortcutF = desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+
 var (
 	ctrlJ   = &desktop.CustomShortcut{KeyName: fyne.KeyJ, Modifier: fyne.KeyModifierShortcutDefault}
 	ctrlRet = &desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierControl}

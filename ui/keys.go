@@ -244,8 +244,9 @@ func (m *modal) hide() {
 	}
 	m.shown = false
 	m.stack.remove(m.scope)
+	// The window's own focus comes back: what had the keyboard before the
+	// dialog has it again.
 	m.pop.Hide()
-	m.canvas.Unfocus()
 	if m.onHidden != nil {
 		m.onHidden()
 	}

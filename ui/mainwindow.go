@@ -42,6 +42,9 @@ type mainInput struct {
 	timeline *timeline
 	notices  *noticeBar
 	start    func() startState
+	// search is the history search while it replaces the timeline, else
+	// nil.
+	search func() fyne.CanvasObject
 	// onServers opens the server status popup under anchor.
 	onServers   func(anchor fyne.CanvasObject)
 	onSettings  func()
@@ -240,7 +243,9 @@ func (m *mainWindow) refresh() {
 		want = m.failedBox
 	case st.starting || !st.ready:
 		want = m.starting
-	case len(servers) == 0:
+	case m.in.search() != nil:
+		want = m.in.search()
+	case len(servers) == 0 && m.in.timeline.len() == 0:
 		want = m.empty
 	default:
 		want = m.in.timeline

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/agentdesk/agentdesk/conn"
+	"github.com/agentdesk/agentdesk/conn/desk"
 	"github.com/agentdesk/agentdesk/conn/model"
 )
 
@@ -35,6 +36,8 @@ type timelineInput struct {
 	shortcut func(*desktop.CustomShortcut) bool
 	// canvas is the window's canvas, for moving the keyboard focus.
 	canvas func() fyne.Canvas
+	// copy puts a card's question or reply, as Markdown, on the clipboard.
+	copy func(k conn.RequestKey, part desk.CopyPart)
 }
 
 // overscan is how far beyond the viewport cards are kept built, so a

@@ -351,3 +351,19 @@ func (c *Core) LoadChatHistory(ctx context.Context, k model.ChatKey, nickname st
 	c.model.AddChatHistory(k, nickname, lines)
 	return nil
 }
+
+// HistoryCard returns one stored request in full (a list shows previews).
+// It does file I/O.
+func (c *Core) HistoryCard(ctx context.Context, k conn.RequestKey) (model.Card, error) {
+	hs, err := c.history()
+	if err != nil {
+		return model.Card{}, err
+	}
+	e, err := hs.Get(ctx, history.Key{Server: string(k.Server), ID: k.ID})
+	if err != nil {
+		return model.Card{}, err
+	}
+	card := cardOf(e)
+	card.History = true
+	return card, nil
+}
