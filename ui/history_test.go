@@ -47,7 +47,10 @@ func TestSearchFindsAnAnsweredQuestionByItsReply(t *testing.T) {
 	}
 	// Filtering by the other server finds nothing.
 	h.u.search.server.SetSelectedIndex(2)
-	h.waitFor("filtered", func() bool { h.u.work.wait(); return len(h.u.search.results) == 0 && h.u.search.summary.Text() == "0 found" })
+	h.waitFor("filtered", func() bool {
+		h.u.work.wait()
+		return len(h.u.search.results) == 0 && h.u.search.summary.Text() == "0 found"
+	})
 	h.u.search.server.SetSelectedIndex(0)
 	h.waitFor("all again", func() bool { h.u.work.wait(); return len(h.u.search.results) == 1 })
 
