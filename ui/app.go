@@ -203,6 +203,14 @@ func New(a fyne.App, core *desk.Core, dispatch func(func()), info about.Info) *U
 		onImport:   u.showImport,
 		onServers:  u.showServers,
 		about:      info,
+		history: historySectionInput{
+			work:   u.work,
+			win:    u.win,
+			stack:  u.keys,
+			stats:  u.core.HistoryStats,
+			clear:  u.core.ClearHistory,
+			export: u.core.ExportHistory,
+		},
 	})
 	u.popup = newServerPopup(u.win.Canvas(), u.keys, serverPopupInput{
 		model: u.model,
@@ -523,6 +531,8 @@ func (u *UI) openChat(k model.ChatKey, nickname string) *chatWindow {
 	c := newChatWindow(u.app, chatInput{model: u.model, send: u.sendChat}, k, nickname)
 	c.win.SetOnClosed(func() { delete(u.chats, k) })
 	u.chats[k] = c
+	// The conversation opens with what was said before, from the history.
+	u.work.run(func(ctx context.Context) error { return u.core.LoadChatHistory(ctx, k, nickname) }, nil)
 	c.win.Show()
 	c.win.Canvas().Focus(c.entry)
 	u.model.MarkRead(k)

@@ -95,14 +95,7 @@ func (d *importDialog) browse(win fyne.Window, stack *overlays) {
 			fd.SetLocation(dir)
 		}
 	}
-	// Fyne's picker ignores Escape. While nothing in it has the focus the
-	// window's key handler hears Escape and closes the topmost dialog:
-	// the picker, through this scope.
-	scope := &keyScope{cancel: fd.Dismiss}
-	fd.SetOnClosed(func() { stack.remove(scope) })
-	stack.push(scope)
-	fd.Show()
-	win.Canvas().Unfocus()
+	showEscapable(fd, win, stack)
 }
 
 // showImport opens the import dialog and runs the import it returns.

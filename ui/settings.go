@@ -46,6 +46,8 @@ type settingsInput struct {
 	onServers  func(anchor fyne.CanvasObject)
 	// about identifies this build.
 	about about.Info
+	// history is what the History section needs (its scope is set here).
+	history historySectionInput
 }
 
 // settingsScreen replaces the main window's content while open: the
@@ -72,6 +74,7 @@ type settingsScreen struct {
 	saveMsg      *toneText
 
 	servers   *fyne.Container
+	history   *historySection
 	about     *toneText
 	rowsSig   string
 	rowStates map[conn.ServerID]*settingsRow
@@ -128,11 +131,14 @@ func newSettingsScreen(in settingsInput) *settingsScreen {
 		widget.NewLabelWithStyle(T("Servers"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewHBox(imp, add), nil)
 
+	in.history.scope = s.scope
+	s.history = newHistorySection(in.history)
 	s.about = newToneText(toneNormal, true)
 	s.about.seg.Style.TextStyle.Monospace = true // the same lines as agentdesk --version
 	s.about.Set(in.about.String(), toneNormal, false)
 	content := container.NewVBox(form, bordered(nil, nil, nil, s.save, s.saveMsg),
 		widget.NewSeparator(), serversHead, s.servers,
+		widget.NewSeparator(), s.history.root,
 		widget.NewSeparator(), widget.NewLabelWithStyle(T("About"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.about)
 	s.root = bordered(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil,
 		container.NewVScroll(container.NewPadded(content)))
@@ -163,6 +169,7 @@ func (s *settingsScreen) show() {
 	s.attReports.SetSelectedIndex(attentionIndex(st.Notifications.WorkReports))
 	s.attChat.SetSelectedIndex(attentionIndex(st.Notifications.Chat))
 	s.saveMsg.Set("", toneNormal, false)
+	s.history.show(st.History)
 	s.onAffixesChanged()
 	s.visible = true
 	s.rowsSig = ""
@@ -189,6 +196,10 @@ func (s *settingsScreen) onSave() {
 	st.Notifications.Questions = profiles.AttentionModes[max(0, s.attQuestions.SelectedIndex())]
 	st.Notifications.WorkReports = profiles.AttentionModes[max(0, s.attReports.SelectedIndex())]
 	st.Notifications.Chat = profiles.AttentionModes[max(0, s.attChat.SelectedIndex())]
+	if err := s.history.apply(&st.History); err != nil {
+		s.saveMsg.Set(cut(err.Error(), maxLine), toneDanger, false)
+		return
+	}
 	var token *string
 	if t := strings.TrimSpace(s.token.Text); t != "" {
 		token = &t
