@@ -7,7 +7,7 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Packages for cgo Fyne builds, the Xvfb end-to-end test and the real-keyring tests.
 OS_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev wayland-protocols \
-	xvfb xauth xdotool xclip imagemagick dbus gnome-keyring libsecret-tools
+	xvfb xauth xdotool xclip tesseract-ocr imagemagick dbus gnome-keyring libsecret-tools
 # Packages for the Windows cross-build and its tests under Wine.
 WINDOWS_PACKAGES := gcc-mingw-w64-x86-64 wine64
 RELEASE_FLAGS := -trimpath -ldflags="-s -w" -tags migrated_fynedo

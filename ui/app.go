@@ -557,7 +557,8 @@ func (u *UI) chatReceived(m conn.ChatMessage) {
 }
 
 // registerShortcuts adds the window shortcuts: Ctrl+J (oldest pending),
-// Ctrl+0…9 (server filter), Ctrl+, (settings) and Ctrl+N (add server).
+// Ctrl+F (search the history), Ctrl+0…9 (server filter), Ctrl+, (settings),
+// Ctrl+N (add server) and Ctrl+Q (quit).
 func (u *UI) registerShortcuts(c fyne.Canvas) {
 	add := func(k fyne.KeyName) {
 		s := &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
@@ -565,6 +566,7 @@ func (u *UI) registerShortcuts(c fyne.Canvas) {
 	}
 	add(fyne.KeyJ)
 	add(fyne.KeyF)
+	add(fyne.KeyQ)
 	add(fyne.KeyComma)
 	add(fyne.KeyN)
 	for _, k := range digitKeys {
@@ -588,6 +590,9 @@ func (u *UI) handleShortcut(s *desktop.CustomShortcut) bool {
 		return true
 	case fyne.KeyF:
 		u.showSearch()
+		return true
+	case fyne.KeyQ:
+		u.app.Quit()
 		return true
 	case fyne.KeyComma:
 		if u.settings.visible {

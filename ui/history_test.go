@@ -90,3 +90,34 @@ func TestCopyTheQuestionFromACard(t *testing.T) {
 		t.Fatalf("clipboard %q", md)
 	}
 }
+
+// TestSettingsHistorySection: retention is saved with the settings (and a
+// bad number refused), the size per server is shown, Clear empties it.
+func TestSettingsHistorySection(t *testing.T) {
+	h := newHarness(t, "Home")
+	a := h.ask(0, "q1", "Proceed?")
+	h.waitPending(1)
+	h.answerVia(conn.RequestKey{Server: h.ids[0], ID: "q1"}, "go ahead", a)
+	h.waitFor("answered", func() bool { return h.u.model.PendingTotal() == 0 })
+	h.u.showSettings()
+	hs := h.u.settings.history
+	h.waitFor("stats", func() bool { h.u.work.wait(); return hasText(hs.rows, "Home: 1 requests") })
+	if !hasText(hs.where, "history.db") {
+		t.Fatalf("the location is not shown: %q", hs.where.Text())
+	}
+	hs.days.SetText("-4")
+	test.Tap(&h.u.settings.save.Button)
+	if h.core.Settings().History.RetentionDays != 0 || !strings.Contains(h.u.settings.saveMsg.Text(), "Delete after") {
+		t.Fatalf("a bad retention was saved: %q", h.u.settings.saveMsg.Text())
+	}
+	hs.days.SetText("30")
+	hs.perServer.SetText("500")
+	test.Tap(&h.u.settings.save.Button)
+	h.waitFor("saved", func() bool { h.u.work.wait(); return h.core.Settings().History.RetentionDays == 30 })
+	if h.core.Settings().History.RetentionPerServer != 500 {
+		t.Fatalf("history settings %+v", h.core.Settings().History)
+	}
+	test.Tap(findButton(hs.rows, "Clear"))
+	h.pressKey(fyne.KeyReturn) // confirm
+	h.waitFor("cleared", func() bool { h.u.work.wait(); return hasText(hs.rows, "Nothing in the history yet.") })
+}
