@@ -8,11 +8,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/agentdesk/agentdesk/conn/aaserver"
+	"github.com/agentdesk/agentdesk/conn/history/historytest"
 	"github.com/agentdesk/agentdesk/conn/wire"
 	"github.com/agentdesk/agentdesk/profiles"
 )
@@ -152,4 +154,81 @@ func TestE2EHistorySurvivesARestartAndOneInstanceRuns(t *testing.T) {
 	typeText(t, "pgbouncer")
 	waitScreen(t, "e2e-history-search.png", "1 found")
 	keys(t, "Escape")
+}
+
+// rssKB reads a process's resident set, in kB.
+func rssKB(pid int) int {
+	raw, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			n, _ := strconv.Atoi(f[1])
+			return n
+		}
+	}
+	return 0
+}
+
+// launchHistory starts bin on data, measures the time until its window is
+// mapped and, after it settled, its RSS.
+func launchHistory(b *testing.B, bin, data string) (time.Duration, int) {
+	cmd := exec.Command(bin, "--config-dir", b.TempDir(), "--data-dir", data)
+	cmd.Env = append(os.Environ(), "AGENTDESK_TOKEN=bench", "LANG=en_US.UTF-8", "AGENTDESK_NO_TRAY=1")
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	var took time.Duration
+	for deadline := start.Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if exec.Command("xdotool", "search", "--onlyvisible", "--name", "agentdesk").Run() == nil {
+			took = time.Since(start)
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("no window")
+		}
+	}
+	time.Sleep(3 * time.Second) // the history is read and shown
+	return took, rssKB(cmd.Process.Pid)
+}
+
+// BenchmarkLaunchWithHistory launches agentdesk on a history of 100,000
+// finished requests and on an empty one, alternating, and reports the
+// launch-to-window ratio (target 1.15 or less) and the RSS difference
+// (target 20 MB or less), with the database's size.
+func BenchmarkLaunchWithHistory(b *testing.B) {
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "agentdesk")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	full, empty := filepath.Join(dir, "full"), filepath.Join(dir, "empty")
+	if err := historytest.FillDir(context.Background(), full, 100_000, historytest.Options{Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	st, err := os.Stat(filepath.Join(full, "history.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var tFull, tEmpty time.Duration
+	var rFull, rEmpty int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d, r := launchHistory(b, bin, empty)
+		tEmpty, rEmpty = tEmpty+d, rEmpty+r
+		d, r = launchHistory(b, bin, full)
+		tFull, rFull = tFull+d, rFull+r
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(tFull.Milliseconds())/float64(b.N), "ms-100k")
+	b.ReportMetric(float64(tEmpty.Milliseconds())/float64(b.N), "ms-empty")
+	b.ReportMetric(float64(tFull)/float64(tEmpty), "x-empty")
+	b.ReportMetric(float64(rFull-rEmpty)/float64(b.N)/1024, "MB-rss-over-empty")
+	b.ReportMetric(float64(st.Size())/(1<<20), "MB-db-100k")
 }
