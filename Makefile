@@ -120,7 +120,14 @@ test: deps vet vet-darwin unit check-version test-keyring test-e2e test-windows
 bench:
 	.ci/bench $${BENCH_RUNS:-5}
 	$(GO) test -run '^$$' -bench IdleDeadServers -benchtime 1x ./conn/
-	$(GO) test -run '^$$' -bench . ./ui/...
+	$(GO) test -run '^$$' -bench HostileFrames ./conn/
+	$(GO) test -run '^$$' -bench . ./conn/history/
+	$(GO) test -run '^$$' -bench 'IndexBuild|Query' -benchtime 20x ./conn/complete/
+	$(GO) test -run '^$$' -bench 'ClipboardImageToChip|SendReleasesMemory' -benchtime 5x ./conn/attach/
+	$(GO) test -run '^$$' -bench TimelineAppend -benchtime 300x ./ui/
+	$(GO) test -run '^$$' -bench FinishedCardMemory -benchtime 1x ./ui/
+	$(GO) test -run '^$$' -bench ServerPopupWithHugeHost -benchtime 5x ./ui/
+	dbus-run-session -- $(XVFB) env LANG=en_US.UTF-8 $(GO) test -tags e2e -run '^$$' -bench 'LaunchToFirstFrame|LaunchWithHistory' -benchtime 3x -timeout 20m .
 
 # package builds the release artefacts, named with the version from
 # FyneApp.toml, into dist/: the Linux .tar.xz (with a .desktop entry and
