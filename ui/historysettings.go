@@ -163,13 +163,25 @@ func (h *historySection) showStats(stats []history.ServerStats) {
 		line.Set(T("{{.Server}}: {{.Requests}} requests, {{.Lines}} chat lines, {{.Size}}", map[string]any{
 			"Server": label, "Requests": s.Requests, "Lines": s.ChatLines, "Size": formatBytes(s.Bytes)}), toneNormal, false)
 		clearBtn := newScopedButton(T("Clear"), theme.DeleteIcon(), func() { h.confirmClear(id, label) }, h.in.scope)
-		exportBtn := newScopedButton(T("Export…"), theme.DocumentSaveIcon(), func() {
-			h.exportTo(desk.ExportJSONLines, s.Server, []conn.ServerID{id})
+		var exportBtn *scopedButton
+		exportBtn = newScopedButton(T("Export…"), theme.DocumentSaveIcon(), func() {
+			h.exportMenu(exportBtn, s.Server, id)
 		}, h.in.scope)
 		objs = append(objs, bordered(nil, nil, nil, container.NewHBox(exportBtn, clearBtn), line))
 	}
 	h.rows.Objects = objs
 	h.rows.Refresh()
+}
+
+// exportMenu offers the two export formats for one server under its
+// button.
+func (h *historySection) exportMenu(anchor fyne.CanvasObject, name string, id conn.ServerID) {
+	one := []conn.ServerID{id}
+	menu := fyne.NewMenu("",
+		fyne.NewMenuItem(T("As JSON Lines…"), func() { h.exportTo(desk.ExportJSONLines, name, one) }),
+		fyne.NewMenuItem(T("As Markdown…"), func() { h.exportTo(desk.ExportMarkdown, name, one) }))
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor).Add(fyne.NewPos(0, anchor.Size().Height))
+	widget.ShowPopUpMenuAtPosition(menu, h.in.win.Canvas(), pos)
 }
 
 func formatBytes(n int64) string {

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +13,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/agentdesk/agentdesk/conn"
+	"github.com/agentdesk/agentdesk/conn/desk"
 	"github.com/agentdesk/agentdesk/conn/model"
+	"github.com/agentdesk/agentdesk/profiles"
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // longestText returns the longest text handed to a widget under o, in
@@ -124,4 +129,34 @@ func BenchmarkServerPopupWithHugeHost(b *testing.B) {
 	b.ReportMetric(float64(short.Microseconds())/float64(b.N), "µs-short")
 	b.ReportMetric(float64(huge.Microseconds())/float64(b.N), "µs-1MB")
 	b.ReportMetric(float64(huge)/float64(short), "x-short")
+}
+
+// TestOneMegabyteHostInTheConfig starts on a config.json whose server
+// has a 1 MB hostname: the server is dropped on load with a banner that
+// names the limit (never the value), and the server popup opens with
+// nothing oversized in it.
+func TestOneMegabyteHostInTheConfig(t *testing.T) {
+	dir := t.TempDir()
+	host := strings.Repeat("h", 1<<20)
+	raw := `{"schema_version": 2, "profiles": [{"id": "3f1c2b9e-6a1d-4c8e-9f00-1234567890ab", "url": "ws://` + host + `:2000/ws", "enabled": true}], "settings": {"nickname": "alice"}}`
+	if err := os.WriteFile(filepath.Join(dir, profiles.ConfigFileName), []byte(raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarnessOpts(t, 0, func(o *desk.Options) { o.ConfigDir = dir })
+	if n := len(h.core.Profiles()); n != 0 {
+		t.Fatalf("%d profiles loaded from a 1 MB hostname", n)
+	}
+	h.q.drain()
+	if n, _ := longestText(h.u.notices.box); n > limits.NoticeDetailChars+1 {
+		t.Fatalf("a banner of %d characters", n)
+	}
+	h.u.showServers(h.u.main.badge)
+	h.q.drain()
+	if n, _ := longestText(h.u.popup.pop.panel); n > maxLine+1 {
+		t.Fatalf("the server popup draws %d characters in one text", n)
+	}
+	text := strings.Join(h.u.notices.titles(), " ")
+	if !strings.Contains(text, "settings file needed attention") {
+		t.Fatalf("no banner about the dropped server: %q", text)
+	}
 }
