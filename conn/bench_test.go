@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/agentdesk/agentdesk/conn"
+	"github.com/agentdesk/agentdesk/conn/internal/cputime"
 	"github.com/agentdesk/agentdesk/conn/wire"
 )
 
@@ -141,11 +142,11 @@ func mallocs() uint64 {
 func measure(frames int, fn func()) run {
 	runtime.GC()
 	before := mallocs()
-	cpu := cpuTime()
+	cpu := cputime.Process()
 	begin := time.Now()
 	fn()
 	took := time.Since(begin)
-	return run{took: took, cpu: cpuTime() - cpu, allocs: float64(mallocs()-before) / float64(frames)}
+	return run{took: took, cpu: cputime.Process() - cpu, allocs: float64(mallocs()-before) / float64(frames)}
 }
 
 // bareRead times bare gorilla clients reading every frame from each server,
@@ -309,14 +310,14 @@ func heapInUse() uint64 {
 // to the last half-minute.
 func BenchmarkIdleDeadServers(b *testing.B) {
 	const minute = time.Minute
-	idleStart := cpuTime()
+	idleStart := cputime.Process()
 	time.Sleep(10 * time.Second)
-	idle := cpuTime() - idleStart
+	idle := cputime.Process() - idleStart
 
 	var cpu time.Duration
 	var growth int64
 	for i := 0; i < b.N; i++ {
-		start := cpuTime()
+		start := cputime.Process()
 		m := conn.NewManager(conn.Options{Token: testToken, Nickname: "idle"})
 		for j := 0; j < 50; j++ {
 			l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -335,7 +336,7 @@ func BenchmarkIdleDeadServers(b *testing.B) {
 		half := heapInUse()
 		time.Sleep(minute / 2)
 		growth += int64(heapInUse()) - int64(half)
-		cpu += cpuTime() - start
+		cpu += cputime.Process() - start
 		m.Close()
 	}
 	b.ReportMetric(cpu.Seconds()/(float64(b.N)*minute.Seconds())*100, "%core")

@@ -16,6 +16,7 @@ import (
 	"github.com/agentdesk/agentdesk/conn/aaserver"
 	"github.com/agentdesk/agentdesk/conn/aaserver/aatest"
 	"github.com/agentdesk/agentdesk/conn/attach"
+	"github.com/agentdesk/agentdesk/conn/internal/cputime"
 	"github.com/agentdesk/agentdesk/conn/wire"
 )
 
@@ -213,3 +214,12 @@ func waitFor[T conn.Event](b *testing.B, ch <-chan conn.Event, ok func(T) bool) 
 		}
 	}
 }
+
+// threadCPU is the calling thread's CPU time (0 where it cannot be read).
+func threadCPU() time.Duration {
+	d, _ := cputime.Thread()
+	return d
+}
+
+// haveThreadCPU says whether threadCPU reads anything here.
+var _, haveThreadCPU = cputime.Thread()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/agentdesk/agentdesk/conn/complete"
+	"github.com/agentdesk/agentdesk/conn/internal/cputime"
 )
 
 // benchRoot is the generated 100,000-file tree, shared by the
@@ -120,3 +121,12 @@ func bareWalk(b *testing.B, dir string) {
 		}
 	}
 }
+
+// threadCPU is the calling thread's CPU time (0 where it cannot be read).
+func threadCPU() time.Duration {
+	d, _ := cputime.Thread()
+	return d
+}
+
+// haveThreadCPU says whether threadCPU reads anything here.
+var _, haveThreadCPU = cputime.Thread()

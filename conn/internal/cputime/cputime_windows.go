@@ -1,12 +1,11 @@
-package conn_test
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime is the CPU time this process has used, user plus kernel.
-func cpuTime() time.Duration {
+func process() time.Duration {
 	var creation, exit, kernel, user syscall.Filetime
 	_ = syscall.GetProcessTimes(syscall.Handle(^uintptr(0)), &creation, &exit, &kernel, &user)
 	// A Filetime here is a duration in 100 ns units, not a date.
