@@ -1,4 +1,4 @@
-package profiles
+package profiles_test
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agentdesk/agentdesk/profiles"
 	"github.com/zalando/go-keyring"
 )
 
@@ -29,8 +30,8 @@ func flutterFile(t *testing.T, servers any, extra map[string]any) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), flutterLinuxAppID, "shared_preferences.json")
-	writeFile(t, path, string(b))
+	path := filepath.Join(t.TempDir(), profiles.FlutterLinuxAppID, "shared_preferences.json")
+	profiles.WriteFile(t, path, string(b))
 	return path
 }
 
@@ -51,21 +52,21 @@ func TestFirstRunImport(t *testing.T) {
 		"flutter.server_url":    "ws://legacy:2000",
 		"flutter.theme":         "dark",
 	})
-	orig := readFile(t, path)
+	orig := profiles.ReadFile(t, path)
 	fi0, _ := os.Stat(path)
 
 	s, dir := newStore(t)
 	var added int
-	s.Subscribe(func(c Change) {
-		if c.Kind == ProfileAdded {
+	s.Subscribe(func(c profiles.Change) {
+		if c.Kind == profiles.ProfileAdded {
 			added++
 		}
 	})
-	res, err := s.FirstRunImport(bg, path)
+	res, err := s.FirstRunImport(profiles.Bg, path)
 	if err != nil || res == nil {
 		t.Fatalf("FirstRunImport = %v, %v", res, err)
 	}
-	labels := func(ps []Profile) (out []string) {
+	labels := func(ps []profiles.Profile) (out []string) {
 		for _, p := range ps {
 			out = append(out, p.Label())
 		}
@@ -111,20 +112,20 @@ func TestFirstRunImport(t *testing.T) {
 		t.Errorf("nickname = %q", s.Settings().Nickname)
 	}
 	// The Flutter file is untouched.
-	if fi, _ := os.Stat(path); readFile(t, path) != orig || !fi.ModTime().Equal(fi0.ModTime()) {
+	if fi, _ := os.Stat(path); profiles.ReadFile(t, path) != orig || !fi.ModTime().Equal(fi0.ModTime()) {
 		t.Error("Flutter file modified")
 	}
 	// Persisted, and never run again, not even after deleting everything.
-	s = reload(t, s, dir)
+	s = profiles.Reload(t, s, dir)
 	if len(s.Profiles()) != 3 {
 		t.Errorf("after reload: %+v", s.Profiles())
 	}
 	for _, p := range s.Profiles() {
-		if err := s.Delete(bg, p.ID); err != nil {
+		if err := s.Delete(profiles.Bg, p.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if res, err := s.FirstRunImport(bg, path); res != nil || err != nil {
+	if res, err := s.FirstRunImport(profiles.Bg, path); res != nil || err != nil {
 		t.Errorf("second FirstRunImport = %v, %v", res, err)
 	}
 }
@@ -132,7 +133,7 @@ func TestFirstRunImport(t *testing.T) {
 func TestFirstRunImportLegacyURL(t *testing.T) {
 	path := flutterFile(t, nil, map[string]any{"flutter.server_url": "ws://10.0.0.2:2000"})
 	s, _ := newStore(t)
-	res, err := s.FirstRunImport(bg, path)
+	res, err := s.FirstRunImport(profiles.Bg, path)
 	if err != nil || res == nil || len(res.Imported) != 1 {
 		t.Fatalf("FirstRunImport = %+v, %v", res, err)
 	}
@@ -147,7 +148,7 @@ func TestFirstRunImportLegacyURL(t *testing.T) {
 	// Beside a server list, the stale legacy key is not used.
 	path = flutterFile(t, []any{map[string]any{"name": "A", "url": "ws://a:1"}}, map[string]any{"flutter.server_url": "ws://old:2000"})
 	s, _ = newStore(t)
-	res, err = s.FirstRunImport(bg, path)
+	res, err = s.FirstRunImport(profiles.Bg, path)
 	if err != nil || len(res.Imported) != 1 || res.Imported[0].Label() != "A" {
 		t.Errorf("FirstRunImport = %+v, %v", res, err)
 	}
@@ -158,27 +159,27 @@ func TestFirstRunImportSkips(t *testing.T) {
 
 	// Not when agentdesk already has profiles.
 	s, _ := newStore(t)
-	mustAdd(t, s, Profile{URL: "ws://mine"}, "")
-	if res, err := s.FirstRunImport(bg, path); res != nil || err != nil {
+	profiles.MustAdd(t, s, profiles.Profile{URL: "ws://mine"}, "")
+	if res, err := s.FirstRunImport(profiles.Bg, path); res != nil || err != nil {
 		t.Errorf("with profiles: %v, %v", res, err)
 	}
 	// Not when there is no Flutter file.
 	s, _ = newStore(t)
-	if res, err := s.FirstRunImport(bg, filepath.Join(t.TempDir(), "missing.json")); res != nil || err != nil {
+	if res, err := s.FirstRunImport(profiles.Bg, filepath.Join(t.TempDir(), "missing.json")); res != nil || err != nil {
 		t.Errorf("missing file: %v, %v", res, err)
 	}
 	// A broken Flutter file is an error, and not modified.
 	bad := filepath.Join(t.TempDir(), "shared_preferences.json")
-	writeFile(t, bad, "{not json")
-	if _, err := s.FirstRunImport(bg, bad); err == nil || !strings.Contains(err.Error(), bad) {
+	profiles.WriteFile(t, bad, "{not json")
+	if _, err := s.FirstRunImport(profiles.Bg, bad); err == nil || !strings.Contains(err.Error(), bad) {
 		t.Errorf("broken file: %v", err)
 	}
-	if readFile(t, bad) != "{not json" {
+	if profiles.ReadFile(t, bad) != "{not json" {
 		t.Error("broken Flutter file modified")
 	}
 	// The default location is used when no path is given.
-	useFlutterDefault(t, readFile(t, path))
-	if res, err := s.FirstRunImport(bg, ""); err != nil || res == nil || len(res.Imported) != 1 {
+	useFlutterDefault(t, profiles.ReadFile(t, path))
+	if res, err := s.FirstRunImport(profiles.Bg, ""); err != nil || res == nil || len(res.Imported) != 1 {
 		t.Errorf("default location: %+v, %v", res, err)
 	}
 }
@@ -186,10 +187,10 @@ func TestFirstRunImportSkips(t *testing.T) {
 func TestFirstRunImportBadNicknameAndList(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "shared_preferences.json")
-	writeFile(t, path, `{"flutter.server_configs": "not a list", "flutter.user_nickname": "x", "flutter.user_token": 5, "flutter.server_url": "ws://legacy"}`)
+	profiles.WriteFile(t, path, `{"flutter.server_configs": "not a list", "flutter.user_nickname": "x", "flutter.user_token": 5, "flutter.server_url": "ws://legacy"}`)
 	s, _ := newStore(t)
 	nick := s.Settings().Nickname
-	res, err := s.FirstRunImport(bg, path)
+	res, err := s.FirstRunImport(profiles.Bg, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,28 +207,28 @@ func TestFirstRunImportBadNicknameAndList(t *testing.T) {
 
 func TestImportTokenKeyringFailure(t *testing.T) {
 	path := flutterFile(t, []any{map[string]any{"url": "ws://a:1"}}, map[string]any{"flutter.user_token": "tok"})
-	kr := newFakeKeyring()
-	kr.fail(errNoSecretService)
-	s, err := Load(t.TempDir(), Options{Secrets: NewSecrets(SecretsOptions{Keyring: kr, Getenv: noEnv})})
+	kr := profiles.NewFakeKeyring()
+	kr.Fail(errNoSecretService)
+	s, err := profiles.Load(t.TempDir(), profiles.Options{Secrets: profiles.NewSecrets(profiles.SecretsOptions{Keyring: kr, Getenv: profiles.NoEnv})})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.FirstRunImport(bg, path)
+	res, err := s.FirstRunImport(profiles.Bg, path)
 	if err != nil || len(res.Imported) != 1 || !res.Token || len(res.Warnings) != 1 {
 		t.Fatalf("FirstRunImport = %+v, %v", res, err)
 	}
 	if !strings.Contains(res.Summary(), "will not be remembered") {
 		t.Errorf("summary:\n%s", res.Summary())
 	}
-	if tok, _ := s.Secrets().Token(bg); tok != "tok" {
+	if tok, _ := s.Secrets().Token(profiles.Bg); tok != "tok" {
 		t.Errorf("token for this run = %q", tok)
 	}
 }
 
 func TestImportFlutterFileMerges(t *testing.T) {
 	s, _ := newStore(t)
-	mustAdd(t, s, Profile{URL: "ws://a:1", Alias: "Mine"}, "")
-	if err := s.Secrets().SetToken(bg, "my-token"); err != nil {
+	profiles.MustAdd(t, s, profiles.Profile{URL: "ws://a:1", Alias: "Mine"}, "")
+	if err := s.Secrets().SetToken(profiles.Bg, "my-token"); err != nil {
 		t.Fatal(err)
 	}
 	path := flutterFile(t, []any{
@@ -235,7 +236,7 @@ func TestImportFlutterFileMerges(t *testing.T) {
 		map[string]any{"name": "B", "url": "ws://b:1", "isEnabled": true},
 	}, map[string]any{"flutter.user_token": "their-token", "flutter.user_nickname": "bobby"})
 
-	res, err := s.ImportFlutterFile(bg, path)
+	res, err := s.ImportFlutterFile(profiles.Bg, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,13 +247,13 @@ func TestImportFlutterFileMerges(t *testing.T) {
 		t.Errorf("summary:\n%s", res.Summary())
 	}
 	// An existing token is kept.
-	if tok, _ := s.Secrets().Token(bg); tok != "my-token" || res.Token {
+	if tok, _ := s.Secrets().Token(profiles.Bg); tok != "my-token" || res.Token {
 		t.Errorf("token = %q", tok)
 	}
 	if !strings.Contains(res.Summary(), "already stored") || s.Settings().Nickname != "bobby" {
 		t.Errorf("summary:\n%s", res.Summary())
 	}
-	if _, err := s.ImportFlutterFile(bg, filepath.Join(t.TempDir(), "nope.json")); err == nil {
+	if _, err := s.ImportFlutterFile(profiles.Bg, filepath.Join(t.TempDir(), "nope.json")); err == nil {
 		t.Error("importing a missing file: no error")
 	}
 }
@@ -265,12 +266,12 @@ func useFlutterDefault(t *testing.T, prefs string) {
 	base := t.TempDir()
 	t.Setenv("XDG_DATA_HOME", base)
 	t.Setenv("AppData", base)
-	def, err := FlutterPrefsPath()
+	def, err := profiles.FlutterPrefsPath()
 	if err != nil {
 		t.Fatalf("FlutterPrefsPath: %v", err)
 	}
 	if !strings.HasPrefix(def, base) {
 		t.Fatalf("FlutterPrefsPath = %q, not under %q", def, base)
 	}
-	writeFile(t, def, prefs)
+	profiles.WriteFile(t, def, prefs)
 }

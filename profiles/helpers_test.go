@@ -1,13 +1,12 @@
 package profiles
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -25,17 +24,6 @@ func mockSecrets(t *testing.T) *Secrets {
 }
 
 func noEnv(string) string { return "" }
-
-// newStore loads a store from a fresh temp dir with mocked secrets.
-func newStore(t *testing.T) (*Store, string) {
-	t.Helper()
-	dir := t.TempDir()
-	s, err := Load(dir, Options{Secrets: mockSecrets(t)})
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
-	return s, dir
-}
 
 // reload opens dir again with the same secrets.
 func reload(t *testing.T, s *Store, dir string) *Store {
@@ -87,28 +75,6 @@ func dirFiles(t *testing.T, dir string) []string {
 		names = append(names, e.Name())
 	}
 	return names
-}
-
-// logBuffer is a concurrency-safe log sink for tests.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func newLogger(b *logBuffer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // faultFS is the real file system with injectable failures.
@@ -223,18 +189,34 @@ func (k *fakeKeyring) Delete(service, user string) error {
 	return k.mem.Delete(service, user)
 }
 
-// fail makes every later call return err (nil: succeed again).
-func (k *fakeKeyring) fail(err error) {
+// The knobs below are exported so that external tests (package
+// profiles_test) can turn them through NewFakeKeyring.
+
+// Fail makes every later call return err (nil: succeed again).
+func (k *fakeKeyring) Fail(err error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.err = err
 }
 
-func (k *fakeKeyring) stored(user string) (string, bool) {
+// BlockUntil makes every later call wait until release is closed (nil:
+// answer at once again).
+func (k *fakeKeyring) BlockUntil(release chan struct{}) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.block = release
+}
+
+// Stored reports the secret the keyring holds for user, bypassing the
+// failure and hang knobs.
+func (k *fakeKeyring) Stored(user string) (string, bool) {
 	v, err := k.mem.Get(KeyringService, user)
 	return v, err == nil
 }
 
-var errNoSecretService = errors.New("The name org.freedesktop.secrets was not provided by any .service files")
-
 var bg = context.Background()
+
+// noticesMention reports whether any load notice of s contains sub.
+func noticesMention(s *Store, sub string) bool {
+	return slices.ContainsFunc(s.Notices(), func(n string) bool { return strings.Contains(n, sub) })
+}

@@ -1,4 +1,4 @@
-package profiles
+package profiles_test
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agentdesk/agentdesk/profiles"
 	"github.com/zalando/go-keyring"
 )
 
@@ -34,47 +35,47 @@ func TestSecretsNeverLeak(t *testing.T) {
 
 	dir := t.TempDir()
 	keyring.MockInit()
-	sec := NewSecrets(SecretsOptions{Logger: newLogger(&logs), Getenv: noEnv})
-	s, err := Load(dir, Options{Secrets: sec, Logger: newLogger(&logs)})
+	sec := profiles.NewSecrets(profiles.SecretsOptions{Logger: newLogger(&logs), Getenv: profiles.NoEnv})
+	s, err := profiles.Load(dir, profiles.Options{Secrets: sec, Logger: newLogger(&logs)})
 	note(err)
 
 	flutter := flutterFile(t, []any{
 		map[string]any{"name": "F", "url": "ws://f:1"},
 		map[string]any{"name": "Creds", "url": "ws://bob:" + urlPass + "@creds:1"},
 	}, map[string]any{"flutter.user_token": imported})
-	res, err := s.FirstRunImport(bg, flutter)
+	res, err := s.FirstRunImport(profiles.Bg, flutter)
 	note(err)
 	summary := res.Summary()
 
-	note(sec.SetToken(bg, token))
-	p, err := s.Add(bg, Profile{URL: "ws://a:1", BasicAuth: true, BasicUser: "bob"}, password)
+	note(sec.SetToken(profiles.Bg, token))
+	p, err := s.Add(profiles.Bg, profiles.Profile{URL: "ws://a:1", BasicAuth: true, BasicUser: "bob"}, password)
 	note(err)
-	_, err = s.Add(bg, Profile{URL: "ws://bob:" + urlPass + "@b:1"}, "")
+	_, err = s.Add(profiles.Bg, profiles.Profile{URL: "ws://bob:" + urlPass + "@b:1"}, "")
 	note(err)
-	_, err = s.Add(bg, Profile{URL: "ws://a:1/ws/", BasicAuth: true, BasicUser: "x"}, password) // duplicate
+	_, err = s.Add(profiles.Bg, profiles.Profile{URL: "ws://a:1/ws/", BasicAuth: true, BasicUser: "x"}, password) // duplicate
 	note(err)
 	p.Alias = "renamed"
 	pw := newPass
-	_, err = s.Update(bg, p, &pw)
+	_, err = s.Update(profiles.Bg, p, &pw)
 	note(err)
-	_, err = s.BasicPassword(bg, p)
+	_, err = s.BasicPassword(profiles.Bg, p)
 	note(err)
 
 	// Now the keyring fails: secrets fall back to memory.
 	keyring.MockInitWithError(errNoSecretService)
-	sec2 := NewSecrets(SecretsOptions{Logger: newLogger(&logs), Getenv: noEnv})
-	s2, err := Load(dir, Options{Secrets: sec2, Logger: newLogger(&logs)})
+	sec2 := profiles.NewSecrets(profiles.SecretsOptions{Logger: newLogger(&logs), Getenv: profiles.NoEnv})
+	s2, err := profiles.Load(dir, profiles.Options{Secrets: sec2, Logger: newLogger(&logs)})
 	note(err)
-	note(sec2.SetToken(bg, token))
-	q, err := s2.Add(bg, Profile{URL: "ws://c:1", BasicAuth: true, BasicUser: "bob"}, password)
+	note(sec2.SetToken(profiles.Bg, token))
+	q, err := s2.Add(profiles.Bg, profiles.Profile{URL: "ws://c:1", BasicAuth: true, BasicUser: "bob"}, password)
 	note(err)
-	_, err = s2.Update(bg, q, &pw)
+	_, err = s2.Update(profiles.Bg, q, &pw)
 	note(err)
-	_, err = s2.BasicPassword(bg, q)
+	_, err = s2.BasicPassword(profiles.Bg, q)
 	note(err)
-	note(s2.Delete(bg, q.ID))
-	note(s2.Delete(bg, p.ID))
-	_, err = s2.ImportFlutterFile(bg, flutter)
+	note(s2.Delete(profiles.Bg, q.ID))
+	note(s2.Delete(profiles.Bg, p.ID))
+	_, err = s2.ImportFlutterFile(profiles.Bg, flutter)
 	note(err)
 
 	if len(errs) < 5 {

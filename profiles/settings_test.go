@@ -1,4 +1,4 @@
-package profiles
+package profiles_test
 
 import (
 	"os"
@@ -6,16 +6,18 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/agentdesk/agentdesk/profiles"
 )
 
 func TestGenerateNickname(t *testing.T) {
 	re := regexp.MustCompile(`^desk-[0-9a-f]{4}$`)
 	for range 100 {
-		n := GenerateNickname()
+		n := profiles.GenerateNickname()
 		if !re.MatchString(n) {
 			t.Fatalf("GenerateNickname() = %q", n)
 		}
-		if _, err := ValidateNickname(n); err != nil {
+		if _, err := profiles.ValidateNickname(n); err != nil {
 			t.Fatalf("generated nickname %q is invalid: %v", n, err)
 		}
 	}
@@ -32,23 +34,23 @@ func TestValidateNickname(t *testing.T) {
 		"Émilie-Zoë":  "Émilie-Zoë",
 	}
 	for in, want := range ok {
-		got, err := ValidateNickname(in)
+		got, err := profiles.ValidateNickname(in)
 		if err != nil || got != want {
 			t.Errorf("ValidateNickname(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"", " ", "a", "  b  ", "123456789012345678901234567890123", "тридцать два символа и ещё немного",
 		strings.Repeat("n", 1<<20), "a\nb", "bad\x00", "\xff\xfe"} {
-		if got, err := ValidateNickname(in); err == nil {
+		if got, err := profiles.ValidateNickname(in); err == nil {
 			t.Errorf("ValidateNickname(%q) = %q, want error", in, got)
 		}
 	}
 }
 
 func TestDefaultSettingsAndWrapReply(t *testing.T) {
-	s := DefaultSettings()
+	s := profiles.DefaultSettings()
 	n := s.Notifications
-	if n.Questions != AttentionNotify || n.WorkReports != AttentionNotify || n.Chat != AttentionNotify ||
+	if n.Questions != profiles.AttentionNotify || n.WorkReports != profiles.AttentionNotify || n.Chat != profiles.AttentionNotify ||
 		!n.Questions.Notifies() || n.Chat.Raises() || s.ReplyAffixes {
 		t.Errorf("DefaultSettings = %+v", s)
 	}
@@ -70,19 +72,19 @@ func TestDefaultSettingsAndWrapReply(t *testing.T) {
 func TestSchema1NotificationsMigrate(t *testing.T) {
 	for _, c := range []struct {
 		requests, chat string
-		q, w, ch       Attention
+		q, w, ch       profiles.Attention
 	}{
-		{"true", "true", AttentionNotify, AttentionNotify, AttentionNotify},
-		{"false", "true", AttentionNone, AttentionNone, AttentionNotify},
-		{"true", "false", AttentionNotify, AttentionNotify, AttentionNone},
+		{"true", "true", profiles.AttentionNotify, profiles.AttentionNotify, profiles.AttentionNotify},
+		{"false", "true", profiles.AttentionNone, profiles.AttentionNone, profiles.AttentionNotify},
+		{"true", "false", profiles.AttentionNotify, profiles.AttentionNotify, profiles.AttentionNone},
 	} {
 		dir := t.TempDir()
 		raw := `{"schema_version": 1, "profiles": [], "settings": {"nickname": "alice",
 			"notifications": {"requests": ` + c.requests + `, "chat": ` + c.chat + `}}}`
-		if err := os.WriteFile(filepath.Join(dir, ConfigFileName), []byte(raw), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, profiles.ConfigFileName), []byte(raw), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		s, err := Load(dir, Options{Secrets: NewMemorySecrets()})
+		s, err := profiles.Load(dir, profiles.Options{Secrets: profiles.NewMemorySecrets()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,7 +92,7 @@ func TestSchema1NotificationsMigrate(t *testing.T) {
 		if n.Questions != c.q || n.WorkReports != c.w || n.Chat != c.ch {
 			t.Errorf("requests=%s chat=%s became %+v", c.requests, c.chat, n)
 		}
-		after, _ := os.ReadFile(filepath.Join(dir, ConfigFileName))
+		after, _ := os.ReadFile(filepath.Join(dir, profiles.ConfigFileName))
 		if !strings.Contains(string(after), `"schema_version": 2`) || strings.Contains(string(after), `"requests"`) {
 			t.Errorf("not rewritten as version 2:\n%s", after)
 		}
@@ -112,18 +114,18 @@ func TestBadAttentionAndHistorySettingsAreRefused(t *testing.T) {
 	dir := t.TempDir()
 	raw := `{"schema_version": 2, "profiles": [], "settings": {"nickname": "alice",
 		"notifications": {"questions": "loud"}, "history": {"retention_days": 99999999}}}`
-	if err := os.WriteFile(filepath.Join(dir, ConfigFileName), []byte(raw), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, profiles.ConfigFileName), []byte(raw), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s2, err := Load(dir, Options{Secrets: NewMemorySecrets()})
+	s2, err := profiles.Load(dir, profiles.Options{Secrets: profiles.NewMemorySecrets()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := s2.Settings()
-	if got.Notifications.Questions != AttentionNotify || got.History.RetentionDays != 0 {
+	if got.Notifications.Questions != profiles.AttentionNotify || got.History.RetentionDays != 0 {
 		t.Fatalf("bad values kept: %+v", got)
 	}
-	if !noticesMention(s2, "attention mode for questions") || !noticesMention(s2, "retention") {
+	if !profiles.NoticesMention(s2, "attention mode for questions") || !profiles.NoticesMention(s2, "retention") {
 		t.Fatalf("no notice: %q", s2.Notices())
 	}
 }
