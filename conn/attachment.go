@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/agentdesk/agentdesk/conn/wire"
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // AttachmentKind says how an attachment travels and how a card shows it.
@@ -156,20 +157,9 @@ func SafeAttachmentName(name, fallback string) string {
 		if len(ext) > 16 {
 			ext = ""
 		}
-		name = cutUTF8(name[:len(name)-len(ext)], MaxAttachmentNameLen-len(ext)) + ext
+		name = limits.Prefix(name[:len(name)-len(ext)], MaxAttachmentNameLen-len(ext)) + ext
 	}
 	return name
-}
-
-// cutUTF8 returns s cut to at most n bytes on a character boundary.
-func cutUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // SafeMIME returns the media type of a MIME value from outside, lower case
@@ -298,7 +288,7 @@ func receivedAttachment(c *wire.McpResultContent, n int) ReceivedAttachment {
 			r.Problem = unreadable("the embedded resource is missing")
 			return r
 		}
-		r.URI = cutUTF8(strings.ToValidUTF8(res.GetUri(), ""), 2048)
+		r.URI = limits.Prefix(strings.ToValidUTF8(res.GetUri(), ""), 2048)
 		r.Kind = AttachmentKindOf(r.MIME)
 		r.Name = fmt.Sprintf("attachment-%d%s", n, extensionFor(r.MIME))
 		if name, ok := strings.CutPrefix(r.URI, "file://"); ok {

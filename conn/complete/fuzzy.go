@@ -4,7 +4,8 @@ import (
 	"container/heap"
 	"slices"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // MaxQueryLen bounds a query, in bytes; longer ones are cut.
@@ -54,7 +55,7 @@ func (ix *Index) Query(q string, n int) []Match {
 		return nil
 	}
 	if len(q) > MaxQueryLen {
-		q = cutUTF8(q, MaxQueryLen)
+		q = limits.Prefix(q, MaxQueryLen)
 	}
 	q = strings.ToLower(strings.TrimSpace(q))
 	if q == "" {
@@ -231,17 +232,6 @@ func wordStart(s string, i int) bool {
 	}
 	c, p := s[i], s[i-1]
 	return c >= 'A' && c <= 'Z' && p >= 'a' && p <= 'z'
-}
-
-// cutUTF8 cuts s to at most n bytes on a character boundary.
-func cutUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // scored is a candidate in the top-N heap.

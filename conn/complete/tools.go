@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // ToolKind tells commands from skills.
@@ -203,7 +205,7 @@ func description(file string) string {
 			if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
 				v = v[1 : len(v)-1]
 			}
-			return cutUTF8(strings.Join(strings.Fields(v), " "), maxDescLen)
+			return limits.Prefix(strings.Join(strings.Fields(v), " "), maxDescLen)
 		}
 	}
 	return ""
@@ -239,7 +241,7 @@ func MatchTools(tools []Tool, show Show, q string, n int) []ToolMatch {
 	if !show.Valid() {
 		show = ShowCommands
 	}
-	q = strings.ToLower(strings.TrimSpace(cutUTF8(q, MaxQueryLen)))
+	q = strings.ToLower(strings.TrimSpace(limits.Prefix(q, MaxQueryLen)))
 	var out []ToolMatch
 	var m matcher
 	for _, t := range tools {

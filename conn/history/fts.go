@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // matchExpr turns what a user typed into an FTS5 query that cannot be a
@@ -17,7 +19,7 @@ import (
 // Inside a quoted string FTS5 applies the tokenizer, so "foo-bar" matches
 // the two words in sequence, and a word of punctuation alone is ignored.
 func matchExpr(typed string) string {
-	typed = cutUTF8(typed, MaxQueryBytes)
+	typed = limits.Prefix(typed, MaxQueryBytes)
 	words := strings.FieldsFunc(typed, func(r rune) bool { return unicode.IsSpace(r) || r == 0 })
 	if len(words) == 0 {
 		return ""

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // Limits on what enters the database. Keys that are too long are refused
@@ -45,25 +47,13 @@ const (
 // cutNote is appended to a text cut at its limit.
 const cutNote = "\n\n[… cut by agentdesk history: %d more bytes]"
 
-// cutUTF8 returns s cut to at most max bytes, on a character boundary.
-func cutUTF8(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	i := max
-	for i > 0 && i > max-utf8.UTFMax && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i]
-}
-
 // limitText cuts s to max bytes and says so in the text itself.
 func limitText(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
 	note := fmt.Sprintf(cutNote, len(s)-max)
-	return cutUTF8(s, max-len(note)) + note
+	return limits.Prefix(s, max-len(note)) + note
 }
 
 // previewOf cuts a text read as its first previewBytes bytes to
@@ -79,7 +69,7 @@ func previewOf(prefix string, fullLen int64) (string, bool) {
 	}
 	if int64(len(prefix)) < fullLen {
 		// Cut inside a character at the byte limit: drop its start.
-		return cutUTF8(prefix, len(prefix)), true
+		return limits.Prefix(prefix, len(prefix)), true
 	}
 	return prefix, false
 }
@@ -98,7 +88,7 @@ func checkKey(what, v string) error {
 // cutForMessage shortens an outside value quoted in an error message.
 func cutForMessage(s string) string {
 	if len(s) > 64 {
-		return cutUTF8(s, 64) + "…"
+		return limits.Prefix(s, 64) + "…"
 	}
 	return s
 }

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, with FTS5
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 // FileName is the database file's name inside the data directory.
@@ -138,7 +140,7 @@ func (s *Store) openStorage(dir string) error {
 	var notice error
 	if reason, err := os.ReadFile(s.path + damagedSuffix); err == nil {
 		if exists(s.path) {
-			notice = s.moveAside(fmt.Errorf("it was found damaged while agentdesk ran: %s", strings.TrimSpace(cutUTF8(string(reason), 512))))
+			notice = s.moveAside(fmt.Errorf("it was found damaged while agentdesk ran: %s", strings.TrimSpace(limits.Prefix(string(reason), 512))))
 			if u, ok := notice.(*UnavailableError); ok {
 				return s.fallBackToMemory(ctx, u.Err)
 			}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
 func TestRequestAndOutcomeSurviveReopen(t *testing.T) {
@@ -258,7 +260,7 @@ func TestChatByServerAndNickname(t *testing.T) {
 func TestRoundTripOfHostileText(t *testing.T) {
 	dir := t.TempDir()
 	s := openT(t, dir)
-	big := cutUTF8(strings.Repeat("1 MB of question 🙂 with ünïcode\n", (1<<20)/30), 1<<20)
+	big := limits.Prefix(strings.Repeat("1 MB of question 🙂 with ünïcode\n", (1<<20)/30), 1<<20)
 	texts := map[string]string{
 		"nul":   "before\x00after\x00",
 		"big":   big,

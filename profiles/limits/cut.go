@@ -33,6 +33,24 @@ func CutBytes(s string, maxBytes int) string {
 	return clip(s, maxBytes, maxBytes)
 }
 
+// Prefix returns the longest start of s that is at most maxBytes bytes
+// and does not end inside a character. Unlike CutBytes it adds no "…" and
+// leaves the bytes it keeps as they are (valid or not): for keys, queries
+// and names that are cut silently.
+func Prefix(s string, maxBytes int) string {
+	if len(s) <= maxBytes {
+		return s
+	}
+	if maxBytes <= 0 {
+		return ""
+	}
+	i := maxBytes
+	for i > 0 && i > maxBytes-utf8.UTFMax && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i]
+}
+
 // Label returns s cut like Cut, and made fit for a one-line label:
 // newlines, other control characters and bidirectional overrides become
 // spaces, so a name cannot break a layout or reorder the text around it.

@@ -174,3 +174,27 @@ func BenchmarkCutHuge(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed())/float64(smallTime), "x-1KiB")
 }
+
+func TestPrefix(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"hello", 10, "hello"},
+		{"hello", 3, "hel"},
+		{"héllo", 2, "h"}, // é is two bytes: not split
+		{"界界", 4, "界"},
+		{"🙂x", 3, ""},
+		{"abc", 0, ""},
+		{"a\xffbc", 3, "a\xffb"}, // invalid bytes are kept as they are
+	} {
+		if got := Prefix(c.in, c.max); got != c.want {
+			t.Errorf("Prefix(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
+		}
+	}
+	big := strings.Repeat("界", 1<<20)
+	if got := Prefix(big, 1<<20); len(got) > 1<<20 || !utf8.ValidString(got) {
+		t.Fatalf("Prefix of 3 MB to 1 MB: %d bytes, valid %v", len(got), utf8.ValidString(got))
+	}
+}
