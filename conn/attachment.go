@@ -265,7 +265,7 @@ func receivedAttachment(c *wire.McpResultContent, n int) ReceivedAttachment {
 			present = c.GetAudio() != nil
 		}
 		r.Kind, r.MIME = kind, SafeMIME(mimeType)
-		r.Name = fmt.Sprintf("%s-%d%s", kind, n, extensionFor(r.MIME))
+		r.Name = fmt.Sprintf("%s-%d%s", kind, n, ExtensionFor(r.MIME))
 		if !present {
 			r.Problem = unreadable("the %s content is missing", kind)
 			return r
@@ -290,7 +290,7 @@ func receivedAttachment(c *wire.McpResultContent, n int) ReceivedAttachment {
 		}
 		r.URI = limits.Prefix(strings.ToValidUTF8(res.GetUri(), ""), 2048)
 		r.Kind = AttachmentKindOf(r.MIME)
-		r.Name = fmt.Sprintf("attachment-%d%s", n, extensionFor(r.MIME))
+		r.Name = fmt.Sprintf("attachment-%d%s", n, ExtensionFor(r.MIME))
 		if name, ok := strings.CutPrefix(r.URI, "file://"); ok {
 			r.Name = SafeAttachmentName(name, r.Name)
 		}
@@ -317,8 +317,9 @@ func decodeBase64(s string) ([]byte, error) {
 	return base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "="))
 }
 
-// extensionFor returns a file extension for a MIME type, "" when unknown.
-func extensionFor(mimeType string) string {
+// ExtensionFor returns a file extension for a MIME type, "" when unknown:
+// for naming content that came without a name (pasted images, audio).
+func ExtensionFor(mimeType string) string {
 	switch mimeType {
 	case "image/png":
 		return ".png"
@@ -328,6 +329,8 @@ func extensionFor(mimeType string) string {
 		return ".gif"
 	case "image/webp":
 		return ".webp"
+	case "image/bmp":
+		return ".bmp"
 	case "audio/mpeg":
 		return ".mp3"
 	case "audio/wav", "audio/x-wav", "audio/wave":

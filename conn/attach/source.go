@@ -199,22 +199,14 @@ var byExtension = map[string]string{
 	".pdf": "application/pdf",
 }
 
-// extensionOf names a file extension for the types pasted data comes in.
+// extensionOf names a file extension for pasted data: the type's own, or
+// .txt for text and .bin for the rest.
 func extensionOf(mt string) string {
-	switch mt {
-	case "image/png":
-		return ".png"
-	case "image/jpeg":
-		return ".jpg"
-	case "image/gif":
-		return ".gif"
-	case "image/webp":
-		return ".webp"
-	case "image/bmp":
-		return ".bmp"
-	}
 	if strings.HasPrefix(mt, "text/") {
 		return ".txt"
+	}
+	if ext := conn.ExtensionFor(mt); ext != "" {
+		return ext
 	}
 	return ".bin"
 }
