@@ -37,8 +37,8 @@ const (
 	ShowBoth = "both"
 )
 
-// Default completion templates, the Flutter client's (conn/complete keeps
-// the same text; a test there checks they agree).
+// Default completion templates, the Flutter client's (conn/complete uses
+// these).
 const (
 	// DefaultCommandTemplate is inserted for a picked command.
 	DefaultCommandTemplate = "\nCommand /%name% triggered. Workflow file: [%path%]. \n" +

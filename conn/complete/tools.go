@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/agentdesk/agentdesk/profiles"
 	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
@@ -275,16 +276,13 @@ func MatchTools(tools []Tool, show Show, q string, n int) []ToolMatch {
 }
 
 // Default templates, as the Flutter client has them: what picking a
-// command or skill inserts. %name%, %path% and %type% are filled in.
+// command or skill inserts. %name%, %path% and %type% are filled in. They
+// are the settings' defaults (package profiles).
 const (
 	// DefaultCommandTemplate is inserted for a picked command.
-	DefaultCommandTemplate = "\nCommand /%name% triggered. Workflow file: [%path%]. \n" +
-		"Action: Read/Reference the file to understand the workflow, then execute: \n" +
-		"Instruction: /%name% "
+	DefaultCommandTemplate = profiles.DefaultCommandTemplate
 	// DefaultSkillTemplate is inserted for a picked skill.
-	DefaultSkillTemplate = "\nSkill /%name% invoked. Definition source: [%path%]. \n" +
-		"Action: Consult the file content for skill logic, then apply to: \n" +
-		"Request: /%name% "
+	DefaultSkillTemplate = profiles.DefaultSkillTemplate
 )
 
 // FillTemplate fills %name%, %path% and %type% in a template.
