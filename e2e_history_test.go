@@ -172,30 +172,9 @@ func rssKB(pid int) int {
 }
 
 // launchHistory starts bin on data, measures the time until its window is
-// mapped and, after it settled, its RSS.
+// mapped and, once the history is read and shown, its RSS.
 func launchHistory(b *testing.B, bin, data string) (time.Duration, int) {
-	cmd := exec.Command(bin, "--config-dir", b.TempDir(), "--data-dir", data)
-	cmd.Env = append(os.Environ(), "AGENTDESK_TOKEN=bench", "LANG=en_US.UTF-8", "AGENTDESK_NO_TRAY=1")
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	}()
-	var took time.Duration
-	for deadline := start.Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if exec.Command("xdotool", "search", "--onlyvisible", "--name", "agentdesk").Run() == nil {
-			took = time.Since(start)
-			break
-		}
-		if time.Now().After(deadline) {
-			b.Fatal("no window")
-		}
-	}
-	time.Sleep(3 * time.Second) // the history is read and shown
-	return took, rssKB(cmd.Process.Pid)
+	return launch(b, bin, "agentdesk", 3*time.Second, "--config-dir", b.TempDir(), "--data-dir", data)
 }
 
 // BenchmarkLaunchWithHistory launches agentdesk on a history of 100,000

@@ -256,8 +256,16 @@ func oldestUnanswered(q []*agentCall) *agentCall {
 // launchToWindow starts bin and returns how long until its window named
 // title is mapped on the X display.
 func launchToWindow(b *testing.B, bin, title string, args ...string) time.Duration {
+	took, _ := launch(b, bin, title, 0, args...)
+	return took
+}
+
+// launch starts bin, measures how long until its window named title is
+// mapped on the X display, then waits settle and reads its resident set
+// (kB) before stopping it.
+func launch(b *testing.B, bin, title string, settle time.Duration, args ...string) (time.Duration, int) {
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "AGENTDESK_TOKEN=bench", "LANG=en_US.UTF-8")
+	cmd.Env = append(os.Environ(), "AGENTDESK_TOKEN=bench", "LANG=en_US.UTF-8", "AGENTDESK_NO_TRAY=1")
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
@@ -269,11 +277,13 @@ func launchToWindow(b *testing.B, bin, title string, args ...string) time.Durati
 	// xdotool's own --sync polls too coarsely for this; ask every 20 ms.
 	for deadline := start.Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if exec.Command("xdotool", "search", "--onlyvisible", "--name", title).Run() == nil {
-			return time.Since(start)
+			took := time.Since(start)
+			time.Sleep(settle)
+			return took, rssKB(cmd.Process.Pid)
 		}
 	}
 	b.Fatalf("%s never showed a window", bin)
-	return 0
+	return 0, 0
 }
 
 // BenchmarkLaunchToFirstFrame: agentdesk (with an empty config) until its
