@@ -244,6 +244,7 @@ func (c *Core) pump(e *engine) {
 	defer close(e.pumped)
 	for ev := range e.mgr.Events() {
 		c.model.Apply(ev)
+		c.receivedThumbnails(ev)
 		c.mu.Lock()
 		fs := slices.Clone(c.onEvent)
 		c.mu.Unlock()
@@ -291,6 +292,7 @@ func (c *Core) Close() {
 	}
 	// A reply blocked on a full send queue returns once its session ended.
 	c.replies.Wait()
+	c.background.Wait()
 }
 
 func joinLines(lines []string) string { return strings.Join(lines, "\n") }
