@@ -89,6 +89,9 @@ type UI struct {
 	chats    map[model.ChatKey]*chatWindow
 	tray     *tray
 	notes    *notifier
+	comp     *completer
+	// lastPickDir is where the file picker opens next.
+	lastPickDir string
 
 	// focused tracks whether the main window has the focus (for
 	// notifications).
@@ -119,6 +122,7 @@ func New(a fyne.App, core *desk.Core, dispatch func(func())) *UI {
 		keys:        &overlays{},
 	}
 	u.work = newWorker(u.bridge)
+	u.comp = newCompleter(u.work, u.bridge, func() profiles.Completion { return completionSettings(core.Settings()) })
 	u.win = a.NewWindow("agentdesk")
 	u.win.SetIcon(IconResource)
 	u.win.Resize(fyne.NewSize(1000, 700))
@@ -130,7 +134,16 @@ func New(a fyne.App, core *desk.Core, dispatch func(func())) *UI {
 		look:     u.look,
 		shortcut: u.handleShortcut,
 		canvas:   u.win.Canvas,
+		rich: richActions{
+			pickFiles: u.pickFiles,
+			paste:     u.pasteInto,
+			remove:    u.removeAttachment,
+			save:      u.saveReceived,
+			completer: u.comp,
+		},
 	})
+	u.comp.onReady = u.tl.refreshCompletion
+	u.win.SetOnDropped(u.onDropped)
 	u.notices = newNoticeBar(u.model.DismissNotice)
 	u.notes = newNotifier(notifierInput{
 		send:     a.SendNotification,
@@ -226,6 +239,7 @@ func (u *UI) Start() {
 
 func (u *UI) stop() {
 	u.work.stop()
+	u.comp.close()
 	u.bridge.Stop()
 	u.popup.hide()
 }
@@ -508,9 +522,10 @@ func (u *UI) handleShortcut(s *desktop.CustomShortcut) bool {
 // Titles of the banners the UI raises itself. Like the core's, they are
 // English templates translated when shown.
 const (
-	titleImported       = desk.NoticeImported
-	titleChangeFailed   = "Could not change the server"
-	titleSaveFailed     = "Could not save the settings"
-	titleDeleteFailed   = "Could not delete the server"
-	titlePasswordMemory = "Password not remembered"
+	titleImported             = desk.NoticeImported
+	titleChangeFailed         = "Could not change the server"
+	titleSaveFailed           = "Could not save the settings"
+	titleDeleteFailed         = "Could not delete the server"
+	titlePasswordMemory       = "Password not remembered"
+	titleSaveAttachmentFailed = "Could not save the attachment"
 )

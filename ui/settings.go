@@ -66,6 +66,7 @@ type settingsScreen struct {
 	notifChat *scopedCheck
 	save      *scopedButton
 	saveMsg   *toneText
+	rich      *richSettings
 
 	servers   *fyne.Container
 	rowsSig   string
@@ -111,6 +112,10 @@ func newSettingsScreen(in settingsInput) *settingsScreen {
 		widget.NewFormItem(T("Notifications"), container.NewVBox(s.notifReq, s.notifChat)),
 	)
 	form.Items[0].HintText = T("Shown to other clients; sent to every server when saved.")
+	s.rich = newRichSettings(s.scope)
+	for _, it := range s.rich.items() {
+		form.AppendItem(it)
+	}
 
 	s.servers = container.NewVBox()
 	add := newScopedButton(T("Add server"), theme.ContentAddIcon(), in.onAdd, s.scope)
@@ -148,6 +153,7 @@ func (s *settingsScreen) show() {
 	s.suffix.SetText(st.ReplySuffix)
 	s.notifReq.SetChecked(st.Notifications.Requests)
 	s.notifChat.SetChecked(st.Notifications.Chat)
+	s.rich.load(st)
 	s.saveMsg.Set("", toneNormal, false)
 	s.onAffixesChanged()
 	s.visible = true
@@ -174,6 +180,10 @@ func (s *settingsScreen) onSave() {
 	st.ReplyPrefix, st.ReplySuffix = s.prefix.Text, s.suffix.Text
 	st.Notifications.Requests = s.notifReq.Checked
 	st.Notifications.Chat = s.notifChat.Checked
+	if err := s.rich.apply(&st); err != nil {
+		s.saveMsg.Set(cut(err.Error(), maxLine), toneDanger, false)
+		return
+	}
 	var token *string
 	if t := strings.TrimSpace(s.token.Text); t != "" {
 		token = &t
