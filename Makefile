@@ -4,10 +4,11 @@
 GO       ?= go
 BINARY   ?= agentdesk
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Packages for cgo Fyne builds, the Xvfb end-to-end test and the real-keyring tests.
+# Packages for cgo Fyne builds, the Xvfb end-to-end tests (xclip: pasting images)
+# and the real-keyring tests.
 OS_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev wayland-protocols \
-	xvfb xauth xdotool imagemagick dbus gnome-keyring libsecret-tools
+	xvfb xauth xdotool xclip imagemagick dbus gnome-keyring libsecret-tools
 RELEASE_FLAGS := -trimpath -ldflags="-s -w" -tags migrated_fynedo
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24 -noreset"
 
@@ -63,6 +64,8 @@ test: deps vet unit test-keyring test-e2e
 bench:
 	$(GO) test -run '^$$' -bench 'PushToEvent|FanIn' -benchtime 100000x ./conn/
 	$(GO) test -run '^$$' -bench IdleDeadServers -benchtime 1x ./conn/
+	$(GO) test -run '^$$' -bench 'IndexBuild|Query' -benchtime 20x ./conn/complete/
+	$(GO) test -run '^$$' -bench 'ClipboardImageToChip|SendReleasesMemory' -benchtime 5x ./conn/attach/
 	$(GO) test -run '^$$' -bench . ./ui/...
 
 # package builds a Linux package (.tar.xz with a .desktop entry) with the

@@ -94,9 +94,12 @@ func TestE2ERichReply(t *testing.T) {
 	keys(t, "ctrl+j")
 	time.Sleep(200 * time.Millisecond)
 	typeText(t, "See ")
-	typeText(t, "@mgr")
+	typeText(t, "@co")
 	time.Sleep(1500 * time.Millisecond) // the index is built in the background
 	screenshot(t, "e2e-at-list.png")
+	keys(t, "BackSpace", "BackSpace")
+	typeText(t, "mgr") // fuzzy: finds conn/manager.go
+	time.Sleep(500 * time.Millisecond)
 	keys(t, "Down", "Up", "Tab")
 	typeText(t, "then ")
 	typeText(t, "/dep")
