@@ -341,7 +341,7 @@ type completionRow struct {
 
 func newCompletionRow(tapped func()) *completionRow {
 	r := &completionRow{tapped: tapped, text: widget.NewRichText()}
-	r.text.Truncation = fyne.TextTruncateEllipsis
+	r.text.Truncation = fyne.TextTruncateClip
 	r.frame = canvas.NewRectangle(theme.Color(colorNameCard))
 	r.frame.StrokeWidth = 2
 	r.frame.CornerRadius = 4

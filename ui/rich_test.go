@@ -568,3 +568,35 @@ func TestRichPartsCutOversizedText(t *testing.T) {
 		t.Errorf("%d rows for received attachments", n)
 	}
 }
+
+// TestRecycledViewShowsItsCardsChips: the chips are the model's, by
+// request: a view let go by one card and taken by another shows the other
+// card's chips, and none of the first's.
+func TestRecycledViewShowsItsCardsChips(t *testing.T) {
+	h := newHarness(t)
+	m := h.u.model
+	id := conn.ServerID("s")
+	m.SetServers([]conn.ServerConfig{{ID: id, Label: "S", URL: "ws://s:1/ws", Enabled: true}})
+	for i, rid := range []string{"a", "b"} {
+		m.Apply(conn.RequestArrived{Origin: conn.Origin{Server: id}, Request: &conn.Request{Server: id, ID: rid, Kind: conn.KindQuestion,
+			Text: rid, CreatedAt: time.Date(2026, 1, 1, 9, i, 0, 0, time.UTC)}})
+	}
+	ka, kb := conn.RequestKey{Server: id, ID: "a"}, conn.RequestKey{Server: id, ID: "b"}
+	m.AttachmentDraft(ka, attach.DefaultLimits()).AddBytes("only-a.txt", []byte("a"))
+	m.AttachmentDraft(kb, attach.DefaultLimits()).AddBytes("only-b.txt", []byte("b"))
+	h.waitFor("cards", func() bool { return h.u.tl.len() == 2 })
+	va := h.cardFor(ka)
+	if !hasText(va.chips.box, "only-a.txt") {
+		t.Fatal("a's chip is not shown")
+	}
+	h.u.tl.release(ka, va, false)
+	h.u.tl.release(kb, h.u.tl.views[kb], false)
+	h.u.tl.spare = []*cardView{va}
+	vb := h.u.tl.viewFor(kb)
+	if vb != va {
+		t.Fatal("the spare view was not reused")
+	}
+	if !hasText(vb.chips.box, "only-b.txt") || hasText(vb.chips.box, "only-a.txt") {
+		t.Fatal("a recycled view shows the wrong chips")
+	}
+}
