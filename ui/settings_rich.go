@@ -27,9 +27,9 @@ const (
 // lists) and the attachment limits.
 type richSettings struct {
 	gitignore *scopedCheck
-	patterns  *scopedEntry
-	cmdTpl    *scopedEntry
-	skillTpl  *scopedEntry
+	patterns  *multiField
+	cmdTpl    *multiField
+	skillTpl  *multiField
 	commands  *scopedCheck
 	skills    *scopedCheck
 	perFile   *scopedEntry
@@ -39,32 +39,44 @@ type richSettings struct {
 func newRichSettings(scope *keyScope) *richSettings {
 	r := &richSettings{}
 	r.gitignore = newScopedCheck(T("Leave out what the project's .gitignore files ignore"), nil, scope)
-	r.patterns = newScopedEntry(scope)
-	r.patterns.MultiLine = true
-	r.patterns.SetMinRowsVisible(3)
+	r.patterns = newMultiField(scope)
 	r.patterns.SetPlaceHolder(T("One pattern per line, as in .gitignore (for example dist/ or *.log)"))
-	r.patterns.OnChanged = limitTo(r.patterns, maxPatternsText)
-	r.cmdTpl = newScopedEntry(scope)
-	r.cmdTpl.MultiLine = true
+	r.patterns.OnChanged = limitTo(&r.patterns.Entry, maxPatternsText)
+	r.cmdTpl = newMultiField(scope)
 	r.cmdTpl.Wrapping = fyne.TextWrapWord
-	r.cmdTpl.SetMinRowsVisible(3)
-	r.cmdTpl.OnChanged = limitTo(r.cmdTpl, profiles.MaxTemplateLen)
-	r.skillTpl = newScopedEntry(scope)
-	r.skillTpl.MultiLine = true
+	r.cmdTpl.OnChanged = limitTo(&r.cmdTpl.Entry, profiles.MaxTemplateLen)
+	r.skillTpl = newMultiField(scope)
 	r.skillTpl.Wrapping = fyne.TextWrapWord
-	r.skillTpl.SetMinRowsVisible(3)
-	r.skillTpl.OnChanged = limitTo(r.skillTpl, profiles.MaxTemplateLen)
+	r.skillTpl.OnChanged = limitTo(&r.skillTpl.Entry, profiles.MaxTemplateLen)
 	r.commands = newScopedCheck(T("Commands"), nil, scope)
 	r.skills = newScopedCheck(T("Skills"), nil, scope)
 	r.perFile = newScopedEntry(scope)
-	r.perFile.OnChanged = limitTo(r.perFile, maxLimitText)
+	r.perFile.OnChanged = limitTo(&r.perFile.Entry, maxLimitText)
 	r.perReply = newScopedEntry(scope)
-	r.perReply.OnChanged = limitTo(r.perReply, maxLimitText)
+	r.perReply.OnChanged = limitTo(&r.perReply.Entry, maxLimitText)
 	return r
 }
 
+// multiField is a multi-line settings field that Tab leaves (rather than
+// typing a tab into it), so the keyboard can go on through the screen.
+type multiField struct {
+	scopedEntry
+}
+
+func newMultiField(scope *keyScope) *multiField {
+	f := &multiField{}
+	f.scope = scope
+	f.MultiLine = true
+	f.SetMinRowsVisible(3)
+	f.ExtendBaseWidget(f)
+	return f
+}
+
+// AcceptsTab lets Tab move the focus on.
+func (f *multiField) AcceptsTab() bool { return false }
+
 // limitTo returns an OnChanged that cuts e's text at n characters.
-func limitTo(e *scopedEntry, n int) func(string) {
+func limitTo(e *widget.Entry, n int) func(string) {
 	return func(s string) {
 		if len(s) > n {
 			if head, cutOff := cutRunes(s, n); cutOff {

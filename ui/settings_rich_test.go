@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/agentdesk/agentdesk/profiles"
@@ -72,6 +73,13 @@ func TestRichSettingsSaveAndRefuseBadInput(t *testing.T) {
 	if o := h.u.comp.indexOpts; o.Gitignore || !slices.Equal(o.Ignore, c.IgnorePatterns) {
 		t.Fatalf("the @ index still uses %+v", o)
 	}
+	// No field keeps Tab for itself: the keyboard goes on through the
+	// screen (the window hands Tab to a field that accepts it).
+	walkVisible(h.u.settings.root, func(o fyne.CanvasObject) {
+		if tb, ok := o.(fyne.Tabbable); ok && tb.AcceptsTab() {
+			t.Errorf("%T keeps Tab: a keyboard trap", o)
+		}
+	})
 	// Opening the screen again shows what was saved.
 	h.u.hideSettings()
 	h.u.showSettings()
