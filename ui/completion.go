@@ -190,6 +190,7 @@ func (c *completer) suggestTools(r *conn.Request, q string, st profiles.Completi
 func (c *completer) loadTools(key toolsKey) {
 	e := c.tools[key]
 	if e == nil {
+		c.evictTools()
 		e = &toolsEntry{}
 		c.tools[key] = e
 	}
@@ -212,6 +213,27 @@ func (c *completer) loadTools(key toolsKey) {
 			c.onReady()
 		}
 	})
+}
+
+// maxToolListings bounds the projects whose commands are kept.
+const maxToolListings = 32
+
+// evictTools drops the oldest listing when the cache is full.
+func (c *completer) evictTools() {
+	if len(c.tools) < maxToolListings {
+		return
+	}
+	var oldest toolsKey
+	var at time.Time
+	first := true
+	for k, e := range c.tools {
+		if !e.loading && (first || e.at.Before(at)) {
+			oldest, at, first = k, e.at, false
+		}
+	}
+	if !first {
+		delete(c.tools, oldest)
+	}
 }
 
 // unavailableReason is why "@" or "/" cannot complete, without the

@@ -262,3 +262,22 @@ func TestSlashListOpensWhenTheListingArrives(t *testing.T) {
 		t.Fatal("a listing that arrived after Escape reopened the list")
 	}
 }
+
+// TestToolListingsAreBounded: the commands of at most maxToolListings
+// projects are kept; the oldest goes first.
+func TestToolListingsAreBounded(t *testing.T) {
+	h := newHarness(t)
+	c := h.u.comp
+	for i := range maxToolListings + 5 {
+		k := toolsKey{client: "claude code", root: filepath.Join("/p", strings.Repeat("x", i+1))}
+		c.loadTools(k)
+		h.u.work.wait()
+		h.q.drain()
+	}
+	if len(c.tools) > maxToolListings {
+		t.Fatalf("%d listings kept", len(c.tools))
+	}
+	if _, ok := c.tools[toolsKey{client: "claude code", root: "/p/x"}]; ok {
+		t.Fatal("the oldest listing was kept")
+	}
+}
