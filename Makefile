@@ -4,7 +4,8 @@
 GO       ?= go
 BINARY   ?= agentdesk
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Packages for cgo Fyne builds, the Xvfb end-to-end test and the real-keyring tests.
+# Packages for cgo Fyne builds, the Xvfb end-to-end tests (xclip: pasting images)
+# and the real-keyring tests.
 OS_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev wayland-protocols \
 	xvfb xauth xdotool xclip tesseract-ocr imagemagick dbus gnome-keyring libsecret-tools

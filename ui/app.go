@@ -108,6 +108,9 @@ type UI struct {
 	chats     map[model.ChatKey]*chatWindow
 	tray      *tray
 	notes     *notifier
+	comp      *completer
+	// lastPickDir is where the file picker opens next.
+	lastPickDir string
 
 	// focused tracks whether the main window has the focus (for
 	// notifications).
@@ -139,6 +142,7 @@ func New(a fyne.App, core *desk.Core, dispatch func(func()), info about.Info) *U
 		keys:        &overlays{},
 	}
 	u.work = newWorker(u.bridge)
+	u.comp = newCompleter(u.work, u.bridge, func() profiles.Completion { return completionSettings(core.Settings()) })
 	u.win = a.NewWindow("agentdesk")
 	u.win.SetIcon(IconResource)
 	u.win.Resize(fyne.NewSize(1000, 700))
@@ -151,7 +155,16 @@ func New(a fyne.App, core *desk.Core, dispatch func(func()), info about.Info) *U
 		shortcut: u.handleShortcut,
 		canvas:   u.win.Canvas,
 		copy:     u.copyMarkdown,
+		rich: richActions{
+			pickFiles: u.pickFiles,
+			paste:     u.pasteInto,
+			remove:    u.removeAttachment,
+			save:      u.saveReceived,
+			completer: u.comp,
+		},
 	})
+	u.comp.onReady = u.tl.refreshCompletion
+	u.win.SetOnDropped(u.onDropped)
 	u.notices = newNoticeBar(u.model.DismissNotice)
 	u.search = newSearchView(searchInput{
 		model:  u.model,
@@ -278,6 +291,7 @@ func (u *UI) Start() {
 
 func (u *UI) stop() {
 	u.work.stop()
+	u.comp.close()
 	u.bridge.Stop()
 	u.popup.hide()
 }
@@ -617,11 +631,12 @@ func (u *UI) handleShortcut(s *desktop.CustomShortcut) bool {
 // Titles of the banners the UI raises itself. Like the core's, they are
 // English templates translated when shown.
 const (
-	titleImported       = desk.NoticeImported
-	titleChangeFailed   = "Could not change the server"
-	titleSaveFailed     = "Could not save the settings"
-	titleDeleteFailed   = "Could not delete the server"
-	titlePasswordMemory = "Password not remembered"
-	titleCopyFailed     = "Could not copy"
-	titleHistoryFailed  = "Could not read the history"
+	titleImported             = desk.NoticeImported
+	titleChangeFailed         = "Could not change the server"
+	titleSaveFailed           = "Could not save the settings"
+	titleDeleteFailed         = "Could not delete the server"
+	titlePasswordMemory       = "Password not remembered"
+	titleCopyFailed           = "Could not copy"
+	titleHistoryFailed        = "Could not read the history"
+	titleSaveAttachmentFailed = "Could not save the attachment"
 )

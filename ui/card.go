@@ -29,6 +29,7 @@ type cardView struct {
 
 	key      conn.RequestKey
 	rev      uint64
+	gen      uint64 // see measurement.gen
 	look     serverLook
 	selected bool
 
@@ -47,6 +48,15 @@ type cardView struct {
 	send    *widget.Button
 	copy    *widget.Button
 	content *fyne.Container
+
+	// Rich replies (card_rich.go): the request's structured choices, the
+	// attachments of someone else's reply, the chips of this reply's
+	// attachments, the paperclip, and the "@"/"/" completion list.
+	choices  *choicesView
+	received *receivedView
+	chips    *chipsRow
+	attach   *widget.Button
+	comp     *completionList
 }
 
 func newCardView(t *timeline) *cardView {
@@ -66,6 +76,8 @@ func newCardView(t *timeline) *cardView {
 	c.entry.OnChanged = func(s string) {
 		if c.key.ID != "" {
 			t.in.model.SetDraft(c.key, s)
+			c.comp.dismissed = false
+			c.updateCompletion()
 		}
 	}
 	c.entry.onSend = func() { t.send(c.key, c.entry.Text) }
@@ -73,19 +85,21 @@ func newCardView(t *timeline) *cardView {
 		if c.key.ID != "" {
 			t.in.model.SetReplyFocus(c.key)
 			t.selected = c.key
+			t.closeCompletions(c.key)
 		}
 	}
 	c.quick = container.NewHBox()
 	c.target = newFitText(toneMuted)
 	c.send = widget.NewButtonWithIcon(T("Send"), theme.MailSendIcon(), func() { t.send(c.key, c.entry.Text) })
 	c.send.Importance = widget.HighImportance
-	c.reply = container.NewVBox(c.entry,
-		container.NewBorder(nil, nil, c.quick, container.NewHBox(c.target, c.send)))
+	c.newRich()
+	c.reply = container.NewVBox(c.entry, c.comp.box, c.chips.box,
+		container.NewBorder(nil, nil, c.quick, container.NewHBox(c.target, c.attach, c.send)))
 
 	c.copy = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), c.showCopyMenu)
 	c.copy.Importance = widget.LowImportance
 	header := container.NewBorder(nil, nil, container.NewHBox(c.tag, c.kind), c.copy, c.meta)
-	c.content = container.NewVBox(header, c.where, c.body, c.state, c.draft, c.reply)
+	c.content = container.NewVBox(header, c.where, c.body, c.choices.box, c.state, c.received.box, c.draft, c.reply)
 	c.ExtendBaseWidget(c)
 	return c
 }
@@ -97,6 +111,7 @@ func (c *cardView) CreateRenderer() fyne.WidgetRenderer {
 
 // unbind forgets the card shown, before the view is reused.
 func (c *cardView) unbind() {
+	c.hideCompletion()
 	c.key, c.rev = conn.RequestKey{}, 0
 	c.entry.bindKey(conn.RequestKey{}, "")
 }
@@ -158,6 +173,7 @@ func (c *cardView) bind(cd model.Card, look serverLook, draft string, selected b
 		c.state.Show()
 	}
 
+	c.bindRich(cd, fresh)
 	if cd.State.Open() {
 		c.draft.Hide()
 		c.reply.Show()
@@ -169,15 +185,17 @@ func (c *cardView) bind(cd model.Card, look serverLook, draft string, selected b
 		if cd.Submit == model.Submitting {
 			c.entry.Disable()
 			c.send.Disable()
+			c.attach.Disable()
 		} else {
 			c.entry.Enable()
 			c.send.Enable()
+			c.attach.Enable()
 		}
 	} else {
 		c.reply.Hide()
 		c.entry.bindKey(cd.Key(), "")
-		if draft != "" {
-			c.draft.Set(T("Not sent (kept here): {{.Text}}", map[string]any{"Text": cut(draft, maxLine)}), toneMuted, false)
+		if kept := keptText(draft, c.t.in.model.UnsentAttachments(cd.Key())); kept != "" {
+			c.draft.Set(kept, toneMuted, false)
 			c.draft.Show()
 		} else {
 			c.draft.Hide()
@@ -202,19 +220,11 @@ func (c *cardView) showCopyMenu() {
 }
 
 func (c *cardView) setQuickReplies(cd model.Card) {
+	// Structured choices have their own options on the card.
 	var labels []string
-	for _, ch := range cd.Request.Choices {
-		for _, o := range ch.Options {
-			labels = append(labels, oneLine(o.Label, 40))
-		}
-		break
-	}
-	if len(labels) > 6 {
-		labels = labels[:6]
-	}
 	if cd.Request.Kind == conn.KindWorkReport {
 		labels = append(labels, T("Confirmed"), T("Continue"))
-	} else if len(labels) == 0 {
+	} else if len(cd.Request.Choices) == 0 {
 		labels = []string{T("OK"), T("Yes"), T("No"), T("Continue")}
 	}
 	objs := make([]fyne.CanvasObject, 0, len(labels))
@@ -237,11 +247,11 @@ func statusText(cd model.Card) (string, tone) {
 	}
 	switch cd.State {
 	case model.Sending:
-		return T("Sending your reply: {{.Text}}", map[string]any{"Text": cut(cd.Reply, maxLine)}), toneInfo
+		return T("Sending your reply: {{.Text}}", map[string]any{"Text": replySummary(cd)}), toneInfo
 	case model.Queued:
-		return T("Queued: the server is offline; your reply is sent when it is back: {{.Text}}", map[string]any{"Text": cut(cd.Reply, maxLine)}), toneWarn
+		return T("Queued: the server is offline; your reply is sent when it is back: {{.Text}}", map[string]any{"Text": replySummary(cd)}), toneWarn
 	case model.AnsweredByMe:
-		return T("Answered by you: {{.Text}}", map[string]any{"Text": cut(cd.Reply, maxLine)}), toneOK
+		return T("Answered by you: {{.Text}}", map[string]any{"Text": replySummary(cd)}), toneOK
 	case model.AnsweredElsewhere:
 		by := cd.By
 		if by == "" {

@@ -182,8 +182,9 @@ func TestEveryTextMeetsWCAGAA(t *testing.T) {
 			defer func() { harnessTheme = old }()
 			h := newHarness(t)
 			contrastFixture(h)
-			h.u.win.Resize(fyne.NewSize(1000, 2600))
-			h.waitFor("cards", func() bool { return h.u.tl.len() == 11 })
+			h.u.win.Resize(fyne.NewSize(1000, 4200))
+			rich := richContrastFixture(t, h, "s-work")
+			h.waitFor("cards", func() bool { return h.u.tl.len() == 11+richCardCount })
 			h.q.drain()
 			var all []string
 			check := func(what string, root fyne.CanvasObject) int {
@@ -202,11 +203,11 @@ func TestEveryTextMeetsWCAGAA(t *testing.T) {
 			}
 			// Every card state's line was among them, and the lines the
 			// issue found unreadable.
-			for _, want := range []string{"Answered elsewhere by web-peer: web-says-yes", "Cancelled: timeout",
+			for _, want := range append([]string{"Answered elsewhere by web-peer: web-says-yes", "Cancelled: timeout",
 				"Answered by you: yes", "Queued: the server is offline", "Sending your reply: now", "Undeliverable: cancelled",
 				"Answered or cancelled while this app was offline", "Not sent: server is not connected",
 				"Not sent (kept here): half", "Sending…", "/src/six · 2026-01-02 09:01", "to Demo Work",
-				"Imported 2 server(s)", "Secrets are kept", "agentdesk started with a problem", "notes", "Reply…"} {
+				"Imported 2 server(s)", "Secrets are kept", "agentdesk started with a problem", "notes", "Reply…"}, rich...) {
 				found := false
 				for _, s := range all {
 					found = found || strings.Contains(s, want)

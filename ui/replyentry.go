@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/agentdesk/agentdesk/conn"
-
+	"github.com/agentdesk/agentdesk/conn/complete"
 	"github.com/agentdesk/agentdesk/profiles/limits"
 )
 
@@ -26,6 +26,21 @@ type replyEntry struct {
 	key     conn.RequestKey
 	onSend  func()
 	onFocus func()
+
+	// Rich replies (wired by the card): onPaste takes a paste it can
+	// attach (false: the text goes in as text); onPick picks the n-th
+	// structured option (Alt+1…9); comp is the completion list, which
+	// Up, Down, Enter, Tab and Escape drive while it is open; onAccept
+	// inserts its selection; onCaret runs after the text or the caret
+	// changed; onCloseList after Escape closed the list.
+	onPaste     func(fyne.Clipboard) bool
+	onPick      func(n int) bool
+	comp        *completionList
+	onAccept    func()
+	onCaret     func()
+	onCloseList func()
+	// applying is set while a suggestion is being inserted.
+	applying bool
 
 	hasFocus bool
 
@@ -65,7 +80,9 @@ func (e *replyEntry) FocusGained() {
 	}
 }
 
-// FocusLost forgets the focus.
+// FocusLost forgets the focus. An open completion list stays until the
+// keyboard goes to another reply or the list: a click on one of its lines
+// takes the focus away before the line hears the click.
 func (e *replyEntry) FocusLost() {
 	e.hasFocus = false
 	e.Entry.FocusLost()
@@ -89,10 +106,16 @@ func (e *replyEntry) TypedShortcut(s fyne.Shortcut) {
 			}
 			return
 		}
+		if n := altDigit(cs); n > 0 && e.onPick != nil && !e.Disabled() && e.onPick(n-1) {
+			return
+		}
 		if e.t != nil && e.t.in.shortcut != nil && e.t.in.shortcut(cs) {
 			return
 		}
 	case *fyne.ShortcutPaste:
+		if !e.Disabled() && e.onPaste != nil && e.onPaste(cs.Clipboard) {
+			return
+		}
 		if e.pasteCut(cs) {
 			return
 		}
@@ -138,6 +161,9 @@ func (e *replyEntry) TypedRune(r rune) {
 // TypedKey walks the reply history with Up and Down, and hands the
 // keyboard to the list on Escape.
 func (e *replyEntry) TypedKey(k *fyne.KeyEvent) {
+	if e.listKey(k) {
+		return
+	}
 	switch k.Name {
 	case fyne.KeyEscape:
 		if e.t != nil {
@@ -157,6 +183,13 @@ func (e *replyEntry) TypedKey(k *fyne.KeyEvent) {
 		}
 	}
 	e.Entry.TypedKey(k)
+	switch k.Name {
+	case fyne.KeyLeft, fyne.KeyRight, fyne.KeyHome, fyne.KeyEnd, fyne.KeyUp, fyne.KeyDown:
+		// The caret moved: the list follows it, or closes.
+		if e.comp != nil && e.comp.open && e.onCaret != nil {
+			e.onCaret()
+		}
+	}
 }
 
 // walk moves through the history; it reports whether it did.
@@ -209,4 +242,80 @@ func lastLine(s string) string {
 		}
 	}
 	return s
+}
+
+// listKey drives an open completion list: Up and Down move its selection,
+// Enter and Tab insert it, Escape closes it (and only it: the keyboard
+// stays in the reply). It reports whether it used the key.
+func (e *replyEntry) listKey(k *fyne.KeyEvent) bool {
+	if e.comp == nil || !e.comp.open {
+		return false
+	}
+	switch k.Name {
+	case fyne.KeyEscape:
+		e.comp.hide()
+		e.comp.dismissed = true
+		if e.onCloseList != nil {
+			e.onCloseList()
+		}
+		return true
+	case fyne.KeyUp, fyne.KeyDown:
+		if len(e.comp.items) == 0 {
+			return false
+		}
+		if k.Name == fyne.KeyUp {
+			e.comp.move(-1)
+		} else {
+			e.comp.move(1)
+		}
+		return true
+	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyTab:
+		if _, ok := e.comp.selected(); !ok || e.onAccept == nil {
+			return false
+		}
+		e.onAccept()
+		return true
+	}
+	return false
+}
+
+// AcceptsTab keeps Tab in the reply: it inserts the selected suggestion
+// while the completion list is open, and a tab character otherwise, as a
+// multi-line field does.
+func (e *replyEntry) AcceptsTab() bool { return true }
+
+// replaceToken replaces the word tok (rune offsets, the caret inside it)
+// with insert, through the entry's own editing so that the caret, the
+// wrapped rows and undo stay right: delete back to the word's start and
+// forward to its end, then paste insert.
+func (e *replyEntry) replaceToken(tok complete.Token, insert string) {
+	caret := e.CursorTextOffset()
+	if caret < tok.Start || caret > tok.End {
+		return
+	}
+	e.applying = true
+	defer func() { e.applying = false }()
+	for range caret - tok.Start {
+		e.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+	}
+	for range tok.End - caret {
+		e.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	}
+	if room := maxReplyChars - utf8.RuneCountInString(e.Text); room > 0 {
+		head, _ := cutRunes(insert, room)
+		e.Entry.TypedShortcut(&fyne.ShortcutPaste{Clipboard: cutClipboard{head}})
+	}
+}
+
+// altDigit returns n for Alt+n (1…9), else 0.
+func altDigit(s *desktop.CustomShortcut) int {
+	if s.Modifier != fyne.KeyModifierAlt {
+		return 0
+	}
+	for i, k := range digitKeys[1:] {
+		if s.KeyName == k {
+			return i + 1
+		}
+	}
+	return 0
 }

@@ -72,6 +72,7 @@ type settingsScreen struct {
 	attChat      *scopedSelect
 	save         *scopedButton
 	saveMsg      *toneText
+	rich         *richSettings
 
 	servers   *fyne.Container
 	history   *historySection
@@ -123,6 +124,10 @@ func newSettingsScreen(in settingsInput) *settingsScreen {
 	)
 	form.Items[5].HintText = T("How new things get your attention while agentdesk is in the background. Muted servers never do.")
 	form.Items[0].HintText = T("Shown to other clients; sent to every server when saved.")
+	s.rich = newRichSettings(s.scope)
+	for _, it := range s.rich.items() {
+		form.AppendItem(it)
+	}
 
 	s.servers = container.NewVBox()
 	add := newScopedButton(T("Add server"), theme.ContentAddIcon(), in.onAdd, s.scope)
@@ -168,6 +173,7 @@ func (s *settingsScreen) show() {
 	s.attQuestions.SetSelectedIndex(attentionIndex(st.Notifications.Questions))
 	s.attReports.SetSelectedIndex(attentionIndex(st.Notifications.WorkReports))
 	s.attChat.SetSelectedIndex(attentionIndex(st.Notifications.Chat))
+	s.rich.load(st)
 	s.saveMsg.Set("", toneNormal, false)
 	s.history.show(st.History)
 	s.onAffixesChanged()
@@ -196,6 +202,10 @@ func (s *settingsScreen) onSave() {
 	st.Notifications.Questions = profiles.AttentionModes[max(0, s.attQuestions.SelectedIndex())]
 	st.Notifications.WorkReports = profiles.AttentionModes[max(0, s.attReports.SelectedIndex())]
 	st.Notifications.Chat = profiles.AttentionModes[max(0, s.attChat.SelectedIndex())]
+	if err := s.rich.apply(&st); err != nil {
+		s.saveMsg.Set(cut(err.Error(), maxLine), toneDanger, false)
+		return
+	}
 	if err := s.history.apply(&st.History); err != nil {
 		s.saveMsg.Set(cut(err.Error(), maxLine), toneDanger, false)
 		return

@@ -38,6 +38,8 @@ type timelineInput struct {
 	canvas func() fyne.Canvas
 	// copy puts a card's question or reply, as Markdown, on the clipboard.
 	copy func(k conn.RequestKey, part desk.CopyPart)
+	// rich is what cards do for attachments, completion and saving.
+	rich richActions
 }
 
 // overscan is how far beyond the viewport cards are kept built, so a
@@ -102,6 +104,9 @@ type measurement struct {
 	width float32
 	rev   uint64
 	look  serverLook
+	// gen is the view's own layout generation: a completion list opening
+	// changes a card's height without the model changing.
+	gen uint64
 }
 
 func newTimeline(in timelineInput) *timeline {
@@ -391,7 +396,7 @@ func (t *timeline) place() {
 
 // measure makes sure row r's height is its card's real height.
 func (t *timeline) measure(r int, k conn.RequestKey, v *cardView) {
-	if m, ok := t.measured[k]; ok && m.width == t.width && m.rev == v.rev && m.look == v.look {
+	if m, ok := t.measured[k]; ok && m.width == t.width && m.rev == v.rev && m.look == v.look && m.gen == v.gen {
 		t.heights.set(r, m.h+gap())
 		t.hs[len(t.hs)-1-r] = m.h + gap()
 		return
@@ -402,7 +407,7 @@ func (t *timeline) measure(r int, k conn.RequestKey, v *cardView) {
 		t.sumH += float64(h)
 		t.nH++
 	}
-	t.measured[k] = measurement{h: h, width: t.width, rev: v.rev, look: v.look}
+	t.measured[k] = measurement{h: h, width: t.width, rev: v.rev, look: v.look, gen: v.gen}
 	// A row above the viewport that changes height would move what the
 	// user is looking at: keep the viewport where it was.
 	old := t.heights.height(r)
@@ -563,6 +568,7 @@ func (t *timeline) typeInto(r rune) bool {
 // FocusGained shows the selected card highlighted.
 func (t *timeline) FocusGained() {
 	t.focused = true
+	t.closeCompletions(conn.RequestKey{})
 	if t.selected.ID == "" && len(t.keys) > 0 {
 		t.selected = t.keyAt(t.heights.rowAt(t.scroll.Offset.Y))
 	}

@@ -325,3 +325,20 @@ func TestDraftConcurrentAddsShareTheLimit(t *testing.T) {
 		t.Fatalf("%d files fit, want exactly 5 of 100 kB in 500 kB", ok)
 	}
 }
+
+// A problem item shows its message, holds no bytes and blocks sending
+// until removed.
+func TestDraftProblemItem(t *testing.T) {
+	d := attach.NewDraft(attach.DefaultLimits())
+	it := d.AddProblem("clipboard", attach.ErrEmptyClipboard)
+	if !errors.Is(it.Err, attach.ErrEmptyClipboard) || it.Loading || it.Label() != attach.ErrEmptyClipboard.Error() {
+		t.Fatalf("problem item = %+v (%q)", it, it.Label())
+	}
+	if _, err := d.Attachments(); err == nil || !strings.Contains(err.Error(), "no image or file") {
+		t.Fatalf("a problem item did not block sending: %v", err)
+	}
+	d.Remove(it.ID)
+	if atts, err := d.Attachments(); err != nil || len(atts) != 0 {
+		t.Fatalf("after removing it: %v, %v", atts, err)
+	}
+}

@@ -256,3 +256,12 @@ func (d *Draft) load(e *entry, a conn.Attachment, err error) Item {
 // IsLimit reports whether err is about a limit (as opposed to a file that
 // cannot be read), for a chip that words the two differently.
 func IsLimit(err error) bool { return errors.Is(err, ErrTooLarge) }
+
+// AddProblem adds an item that only says why something could not be
+// attached (an empty clipboard, no clipboard tool…), so the chip row shows
+// the message where the user looked. It holds no bytes; Attachments
+// refuses to send while it is there, like any failed item.
+func (d *Draft) AddProblem(name string, err error) Item {
+	e := d.add(conn.SafeAttachmentName(name, "attachment"))
+	return d.finish(e, func(e *entry) { e.item.Loading, e.item.Err = false, err })
+}

@@ -96,6 +96,10 @@ type Core struct {
 	closed   bool
 	// replies counts replies being handed to the connection.
 	replies sync.WaitGroup
+	// background counts previews of received images being made;
+	// thumbLock makes them one at a time.
+	background sync.WaitGroup
+	thumbLock  sync.Mutex
 }
 
 // New returns a core that has not started: it does no I/O, so the UI can

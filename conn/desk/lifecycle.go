@@ -268,6 +268,7 @@ func (c *Core) pump(e *engine) {
 		if e.hist != nil {
 			c.record(e, ev)
 		}
+		c.receivedThumbnails(ev)
 		c.mu.Lock()
 		fs := slices.Clone(c.onEvent)
 		c.mu.Unlock()
@@ -315,6 +316,7 @@ func (c *Core) Close() {
 	}
 	// A reply blocked on a full send queue returns once its session ended.
 	c.replies.Wait()
+	c.background.Wait()
 }
 
 func joinLines(lines []string) string { return strings.Join(lines, "\n") }

@@ -62,6 +62,12 @@ type Card struct {
 	// By and ByText: who answered elsewhere, and what they said.
 	By     string
 	ByText string
+	// Received are the images, files and audio their reply carried
+	// (AnsweredElsewhere); shared with other copies of the card, so never
+	// changed in place.
+	Received []Received
+	// ReplyAttachments describe the files our reply carries.
+	ReplyAttachments []conn.AttachmentInfo
 	// Reason explains Cancelled and Undeliverable.
 	Reason string
 	// Updated is when State last changed.
@@ -153,6 +159,7 @@ func (m *Model) finishLocked(k conn.RequestKey, apply func(*Card)) {
 // closedLocked accounts for a card that just left Pending.
 func (m *Model) closedLocked(c *Card) {
 	m.finished++
+	m.closeDraftLocked(c.Key())
 	if m.filter.PendingOnly {
 		if j := slices.Index(m.view, c); j >= 0 {
 			m.view = slices.Delete(m.view, j, j+1)
@@ -178,6 +185,7 @@ func (m *Model) applyReplyLocked(v conn.ReplyUpdate) {
 	}
 	wasOpen := c.State.Open()
 	c.Reply = v.Text
+	c.ReplyAttachments = v.Attachments
 	c.Updated = time.Now()
 	c.Submit, c.SubmitErr = SubmitNone, nil
 	switch v.Status {
@@ -191,6 +199,8 @@ func (m *Model) applyReplyLocked(v conn.ReplyUpdate) {
 		c.State, c.Reason = Undeliverable, v.Reason
 	}
 	m.touchLocked(c)
+	// The reply carries the draft's attachments: none is left unsent.
+	m.rich.release(c.Key())
 	if wasOpen {
 		m.closedLocked(c)
 	}
@@ -248,6 +258,7 @@ func (m *Model) forgetCardLocked(c *Card) {
 		m.finished--
 	}
 	m.compose.forget(c.Key())
+	m.rich.forget(c.Key())
 }
 
 // trimLocked drops the oldest finished cards beyond the cap.

@@ -64,6 +64,7 @@ type Model struct {
 	viewVersion uint64            // changes whenever view changes shape
 
 	compose composeState
+	rich    richState
 
 	users map[conn.ServerID]map[string]conn.OnlineUser
 	chats map[ChatKey]*Chat
@@ -93,6 +94,7 @@ func New(maxFinished int) *Model {
 		chats:       map[ChatKey]*Chat{},
 		compose:     newComposeState(),
 		histLabels:  map[conn.ServerID]string{},
+		rich:        newRichState(),
 	}
 }
 
@@ -208,7 +210,11 @@ func (m *Model) Apply(e conn.Event) {
 	case conn.RequestAnswered:
 		m.finishLocked(conn.RequestKey{Server: v.Server, ID: v.ID}, func(c *Card) {
 			c.State, c.By, c.ByText = AnsweredElsewhere, v.By, v.Text
+			c.Received = receivedFrom(v.Attachments)
 		})
+		if len(v.Attachments) > 0 {
+			m.budgetReceivedLocked()
+		}
 	case conn.RequestCancelled:
 		m.finishLocked(conn.RequestKey{Server: v.Server, ID: v.ID}, func(c *Card) {
 			c.State, c.Reason = Cancelled, v.Reason
