@@ -161,19 +161,9 @@ func (u *UI) pickWithFyne(k conn.RequestKey) {
 		}
 	}
 	fd.SetConfirmText(T("Attach"))
-	u.showFileDialog(fd.Show, fd.Dismiss, fd.SetOnClosed)
+	showEscapable(fd, u.win, u.keys)
 }
 
-// showFileDialog shows one of Fyne's file dialogs so that Escape closes
-// it: they ignore Escape themselves, and while nothing in them has the
-// focus the window's key handler sends it to the topmost scope.
-func (u *UI) showFileDialog(show, dismiss func(), onClosed func(func())) {
-	scope := &keyScope{cancel: dismiss}
-	onClosed(func() { u.keys.remove(scope) })
-	u.keys.push(scope)
-	show()
-	u.win.Canvas().Unfocus()
-}
 
 // attachPaths reads files into k's reply in the background.
 func (u *UI) attachPaths(k conn.RequestKey, paths []string) {
@@ -257,7 +247,7 @@ func (u *UI) saveReceived(k conn.RequestKey, i int) {
 		u.writeReceived(w, r.Data, r.Name)
 	}, u.win)
 	fd.SetFileName(r.Name)
-	u.showFileDialog(fd.Show, fd.Dismiss, fd.SetOnClosed)
+	showEscapable(fd, u.win, u.keys)
 }
 
 // writeReceived writes saved bytes in the background; a failure becomes a
