@@ -234,3 +234,30 @@ func TestKeystrokeWithNothingFocusedIsNotLost(t *testing.T) {
 		t.Fatal("the reply did not take the keyboard back")
 	}
 }
+
+// TestTheCardBeingTypedIntoStaysInViewWhenItGrows: a reply at the bottom
+// of the window grows (several lines typed): the list follows it, so what
+// is typed stays on screen.
+func TestTheCardBeingTypedIntoStaysInViewWhenItGrows(t *testing.T) {
+	h := newHarness(t, "Home")
+	h.ask(0, "old", "Oldest")
+	h.waitPending(1)
+	for i := 0; i < 6; i++ {
+		h.ask(0, fmt.Sprintf("n%d", i), strings.Repeat("A long question. ", 20))
+		h.waitPending(i + 2)
+	}
+	h.shortcut(ctrlJ) // the oldest, at the bottom
+	k := conn.RequestKey{Server: h.ids[0], ID: "old"}
+	r, _ := h.u.tl.rowOf(k)
+	before := h.u.tl.heights.height(r)
+	h.typeKeys("see @") // the completion list (here: why it is unavailable) opens in the card
+	h.q.drain()
+	h.u.tl.refresh()
+	if h.u.tl.heights.height(r) <= before {
+		t.Fatalf("the card did not grow (%.0f, then %.0f)", before, h.u.tl.heights.height(r))
+	}
+	bottom := h.u.tl.heights.top(r) + h.u.tl.heights.height(r)
+	if view := h.u.tl.scroll.Offset.Y + h.u.tl.scroll.Size().Height; bottom > view+gap()+1 {
+		t.Fatalf("the card's bottom at %.0f is below the window's at %.0f", bottom, view)
+	}
+}

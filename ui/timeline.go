@@ -413,8 +413,18 @@ func (t *timeline) measure(r int, k conn.RequestKey, v *cardView) {
 	old := t.heights.height(r)
 	t.heights.set(r, h+gap())
 	t.hs[len(t.hs)-1-r] = h + gap()
-	if d := h + gap() - old; d != 0 && t.heights.top(r)+old <= t.scroll.Offset.Y {
+	d := h + gap() - old
+	if d != 0 && t.heights.top(r)+old <= t.scroll.Offset.Y {
 		t.scroll.Offset.Y += d
+	}
+	// The card being typed into grew (a completion list, chips): keep its
+	// bottom, where the typing happens, in view.
+	if d > 0 && old > 0 {
+		if c := t.in.canvas(); c != nil && c.Focused() == v.entry {
+			if bottom, vh := t.heights.top(r)+h, t.scroll.Size().Height; bottom > t.scroll.Offset.Y+vh {
+				t.scroll.Offset.Y = bottom - vh
+			}
+		}
 	}
 }
 
