@@ -164,7 +164,6 @@ func (u *UI) pickWithFyne(k conn.RequestKey) {
 	showEscapable(fd, u.win, u.keys)
 }
 
-
 // attachPaths reads files into k's reply in the background.
 func (u *UI) attachPaths(k conn.RequestKey, paths []string) {
 	if len(paths) > maxDropped {
