@@ -58,7 +58,7 @@ release:
 # check-version: the binary reports the version in FyneApp.toml. It uses
 # the plain build, which the end-to-end test shares from the build cache.
 check-version: build
-	@./$(BINARY) --version | tee /dev/stderr | head -1 | grep -q "^agentdesk $(VERSION) " || \
+	@v=$$(./$(BINARY) --version) && echo "$$v" && echo "$$v" | head -1 | grep -q "^agentdesk $(VERSION) " || \
 		{ echo "agentdesk --version does not report $(VERSION) from FyneApp.toml"; exit 1; }
 
 # run opens the app in demo mode: two simulated servers, your profiles untouched.
