@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,9 +93,11 @@ func TestFromFileRefusals(t *testing.T) {
 	big := writeFile(t, dir, "big.iso", make([]byte, 100_001))
 	empty := writeFile(t, dir, "empty.txt", nil)
 	plain := writeFile(t, dir, "plain.txt", []byte("x"))
-	fifo := filepath.Join(dir, "pipe")
-	if err := mkfifo(fifo); err != nil {
-		t.Fatal(err)
+	odd := nonRegularFile(t, dir)
+	// Windows answers "path not found" for a path through a file.
+	throughFile := "child cannot be read: not a directory"
+	if runtime.GOOS == "windows" {
+		throughFile = "child cannot be read: it does not exist"
 	}
 	cases := []struct {
 		name, path string
@@ -104,9 +107,10 @@ func TestFromFileRefusals(t *testing.T) {
 		{"over the per-file limit", big, attach.ErrTooLarge, "big.iso is too large: 100 kB, and the limit is 100 kB per file"},
 		{"a folder", dir, attach.ErrIsDirectory, "is a folder: attach the files inside it instead"},
 		{"missing", filepath.Join(dir, "gone.txt"), attach.ErrUnreadable, "gone.txt cannot be read: it does not exist"},
-		{"through a file", filepath.Join(plain, "child"), attach.ErrUnreadable, "child cannot be read: not a directory"},
+		{"through a file", filepath.Join(plain, "child"), attach.ErrUnreadable, throughFile},
 		{"empty", empty, attach.ErrEmpty, "empty.txt is empty"},
-		{"not a regular file", fifo, attach.ErrUnreadable, "pipe cannot be read: it is not a regular file"},
+		{"not a regular file", odd, attach.ErrUnreadable, filepath.Base(odd) + " cannot be read: it is not a regular file"},
+		{"a device", os.DevNull, attach.ErrUnreadable, filepath.Base(os.DevNull) + " cannot be read: it is not a regular file"},
 	}
 	for _, tc := range cases {
 		_, err := attach.FromFile(tc.path, limits)
@@ -151,11 +155,23 @@ func TestLimitsCheckAndFormatSize(t *testing.T) {
 	}
 }
 
+// uriPath is a local path as the path of a file URI: /C:/x on Windows.
+func uriPath(p string) string {
+	p = filepath.ToSlash(p)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return p
+}
+
+// fileURI is the percent-escaped file:// URI a file manager copies for p.
+func fileURI(p string) string { return (&url.URL{Scheme: "file", Path: uriPath(p)}).String() }
+
 func TestParseURIList(t *testing.T) {
 	dir := t.TempDir()
 	spaced := writeFile(t, dir, "with space ü.txt", []byte("x"))
 	other := writeFile(t, dir, "b.txt", []byte("y"))
-	uri := (&url.URL{Scheme: "file", Path: spaced}).String() // percent-escaped
+	uri := fileURI(spaced)
 	cases := []struct {
 		name    string
 		text    string
@@ -163,7 +179,7 @@ func TestParseURIList(t *testing.T) {
 		skipped []string
 		ok      bool
 	}{
-		{"uri list with comment", "# from nautilus\r\n" + uri + "\r\nfile://localhost" + other + "\r\n", []string{spaced, other}, nil, true},
+		{"uri list with comment", "# from nautilus\r\n" + uri + "\r\nfile://localhost" + uriPath(other) + "\r\n", []string{spaced, other}, nil, true},
 		{"gnome copied files", "copy\n" + uri, []string{spaced}, nil, true},
 		{"plain existing paths", spaced + "\n" + other + "\n", []string{spaced, other}, nil, true},
 		{"http is skipped, not fetched", uri + "\nhttps://example.com/a.png", []string{spaced}, []string{"https://example.com/a.png"}, true},
@@ -175,6 +191,21 @@ func TestParseURIList(t *testing.T) {
 		{"remote host refused", "file://otherhost/etc/passwd", nil, nil, false},
 		{"relative file uri refused", "file:notes.txt", nil, nil, false},
 		{"empty", "", nil, nil, false},
+		{"a network path stays text", `\\agentdesk.invalid\share\a.txt`, nil, nil, false},
+	}
+	if runtime.GOOS == "windows" {
+		cases = append(cases, []struct {
+			name    string
+			text    string
+			paths   []string
+			skipped []string
+			ok      bool
+		}{
+			{"windows: drive as uri host", "file://" + filepath.ToSlash(other), []string{other}, nil, true},
+			{"windows: a unix path is another machine's", "file:///etc/passwd", nil, nil, false},
+			{"windows: a network share is not fetched", "file:////agentdesk.invalid/share/a.txt", nil, nil, false},
+			{"windows: forward slashes", filepath.ToSlash(other), []string{other}, nil, true},
+		}...)
 	}
 	for _, tc := range cases {
 		got, ok := attach.ParseURIList(tc.text)
@@ -288,7 +319,7 @@ func TestDraft(t *testing.T) {
 	if items, handled := d.AddPaste("just words"); handled || items != nil {
 		t.Fatal("plain text was taken as files")
 	}
-	items, handled := d.AddPaste("file://" + writeFile(t, dir, "tiny.txt", []byte("hi")))
+	items, handled := d.AddPaste(fileURI(writeFile(t, dir, "tiny.txt", []byte("hi"))))
 	if !handled || len(items) != 1 || items[0].MIME != "text/plain" || d.Len() != 4 {
 		t.Fatalf("pasted uri list = %+v, %v (len %d)", items, handled, d.Len())
 	}

@@ -2,8 +2,15 @@
 
 package attach_test
 
-import "os"
+import (
+	"os"
+	"testing"
+)
 
-// mkfifo stands in with a folder where FIFOs do not exist; the case then
-// checks the folder refusal again, which says "cannot be read" differently.
-func mkfifo(path string) error { return os.Mkdir(path, 0o755) }
+// nonRegularFile is the NUL device where the file system has no FIFOs
+// (Windows: its named pipes live outside the file system, under
+// \\.\pipe\); Go reports NUL as a character device.
+func nonRegularFile(t *testing.T, _ string) string {
+	t.Helper()
+	return os.DevNull
+}

@@ -30,13 +30,23 @@ var uriScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
 // winDrive matches "C:\" and "C:/" so Windows paths are not read as URIs.
 var winDrive = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
 
+// driveHost is the host "C:" of the non-standard "file://C:/x" that some
+// Windows programs write.
+var driveHost = regexp.MustCompile(`^[A-Za-z]:$`)
+
+// onWindows selects the Windows path rules; the rules themselves take it
+// as an argument so that both sets are tested on every OS.
+const onWindows = runtime.GOOS == "windows"
+
 // ParseURIList reads pasted text as a list of files. It accepts
 // text/uri-list (file:// URIs, "#" comments; RFC 2483), GNOME's
 // "copy"/"cut" first line, and absolute paths, one per line. ok is false
 // when the text is ordinary text and should stay text: some line is
 // neither a URI nor an existing absolute path, or no line names a local
 // file. Plain paths are checked with os.Stat, so that a sentence starting
-// with "/" is not taken for a file.
+// with "/" is not taken for a file. On Windows only drive-letter paths
+// (C:\…, file:///C:/…) are local: a network path (\\host\share) would
+// make even that check connect to the host.
 func ParseURIList(text string) (list URIList, ok bool) {
 	if len(text) > maxURIListBytes {
 		return URIList{}, false
@@ -55,12 +65,15 @@ func ParseURIList(text string) (list URIList, ok bool) {
 		}
 		switch {
 		case strings.HasPrefix(strings.ToLower(line), "file:"):
-			p, good := filePath(line)
+			p, good := filePath(line, onWindows)
 			if !good {
 				return URIList{}, false
 			}
 			list.Paths = append(list.Paths, p)
 		case winDrive.MatchString(line) || filepath.IsAbs(line):
+			if !isLocalAbs(line, onWindows) {
+				return URIList{}, false
+			}
 			if _, err := os.Stat(line); err != nil {
 				return URIList{}, false
 			}
@@ -77,22 +90,47 @@ func ParseURIList(text string) (list URIList, ok bool) {
 	return list, true
 }
 
-// filePath decodes a file: URI to a local path. Only local hosts count.
-func filePath(raw string) (string, bool) {
+// filePath decodes a file: URI to a local path, by the Windows rules when
+// windows is set. Only local hosts count. On Windows it accepts
+// file:///C:/x (RFC 8089), file:C:/x (its appendix E.2) and file://C:/x
+// (written by some programs), and refuses URIs without a drive letter:
+// file:///etc/x is another system's path, file:////host/share a network
+// one.
+func filePath(raw string, windows bool) (string, bool) {
 	u, err := url.Parse(raw)
 	if err != nil || !strings.EqualFold(u.Scheme, "file") {
 		return "", false
 	}
-	if u.Host != "" && !strings.EqualFold(u.Host, "localhost") {
+	host, p := u.Host, u.Path
+	if windows {
+		if u.Opaque != "" {
+			if p, err = url.PathUnescape(u.Opaque); err != nil {
+				return "", false
+			}
+		}
+		if driveHost.MatchString(host) {
+			host, p = "", host+p
+		}
+		if len(p) > 2 && p[0] == '/' && winDrive.MatchString(p[1:]) {
+			p = p[1:]
+		}
+		p = strings.ReplaceAll(p, "/", `\`)
+	}
+	if host != "" && !strings.EqualFold(host, "localhost") {
 		return "", false // a file on another machine is not ours to read
 	}
-	p := u.Path
-	if p == "" {
+	if !isLocalAbs(p, windows) {
 		return "", false // "file:relative" names no local file
 	}
-	// "file:///C:/x" on Windows.
-	if runtime.GOOS == "windows" && len(p) > 2 && p[0] == '/' && winDrive.MatchString(p[1:]) {
-		p = p[1:]
+	return p, true
+}
+
+// isLocalAbs reports whether p is an absolute path on this machine's
+// disks: on Windows one that starts with a drive letter, elsewhere one
+// that starts with "/".
+func isLocalAbs(p string, windows bool) bool {
+	if windows {
+		return winDrive.MatchString(p)
 	}
-	return filepath.FromSlash(p), true
+	return strings.HasPrefix(p, "/")
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -68,8 +69,8 @@ func CheckRoot(root string) error {
 	if strings.TrimSpace(root) == "" {
 		return fmt.Errorf("%w: the request names no project folder", ErrUnavailable)
 	}
-	if !filepath.IsAbs(root) {
-		return fmt.Errorf("%w: the project folder %q is not an absolute path", ErrUnavailable, root)
+	if err := checkRootPath(root, runtime.GOOS == "windows"); err != nil {
+		return err
 	}
 	st, err := os.Stat(root)
 	switch {
@@ -81,6 +82,38 @@ func CheckRoot(root string) error {
 		return fmt.Errorf("%w: %s is not a folder", ErrUnavailable, root)
 	}
 	return nil
+}
+
+// checkRootPath applies the path rules of Windows (windows set) or of
+// Unix to a project folder before anything touches the disk. A folder
+// named by an agent on another system is reported as missing here, not
+// as relative; on Windows a network or device path (\\host\share) is
+// refused, since even looking at it would connect to that host.
+func checkRootPath(root string, windows bool) error {
+	if windows {
+		switch {
+		case isDrivePath(root):
+			return nil
+		case strings.HasPrefix(root, `\\`) || strings.HasPrefix(root, "//"):
+			return fmt.Errorf("%w: the project folder %s is a network or device path; only folders on this machine's drives are indexed", ErrUnavailable, root)
+		case strings.HasPrefix(root, "/"):
+			return fmt.Errorf("%w: the project folder %s does not exist on this machine (it is a Unix path)", ErrUnavailable, root)
+		}
+	} else {
+		switch {
+		case strings.HasPrefix(root, "/"):
+			return nil
+		case isDrivePath(root) || strings.HasPrefix(root, `\\`):
+			return fmt.Errorf("%w: the project folder %s does not exist on this machine (it is a Windows path)", ErrUnavailable, root)
+		}
+	}
+	return fmt.Errorf("%w: the project folder %q is not an absolute path", ErrUnavailable, root)
+}
+
+// isDrivePath reports whether p starts like C:\ or C:/.
+func isDrivePath(p string) bool {
+	return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') &&
+		('a' <= p[0]|0x20 && p[0]|0x20 <= 'z')
 }
 
 func unwrapPath(err error) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -95,12 +96,8 @@ func TestBuildHonoursIgnores(t *testing.T) {
 func TestBuildSurvivesSymlinkLoops(t *testing.T) {
 	dir := t.TempDir()
 	mkTree(t, dir, map[string]string{"a/file.go": ""})
-	if err := os.Symlink(dir, filepath.Join(dir, "a", "loop")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(filepath.Join(dir, "self"), filepath.Join(dir, "self")); err != nil {
-		t.Fatal(err)
-	}
+	symlink(t, dir, filepath.Join(dir, "a", "loop"))
+	symlink(t, filepath.Join(dir, "self"), filepath.Join(dir, "self"))
 	done := make(chan *complete.Index, 1)
 	go func() { done <- build(t, dir, complete.IndexOptions{}) }()
 	select {
@@ -128,11 +125,20 @@ func TestBuildCapsEntries(t *testing.T) {
 func TestUnavailableRoots(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "f.txt")
 	mkTree(t, filepath.Dir(file), map[string]string{"f.txt": "x"})
+	missing := filepath.Join(filepath.Dir(file), "no", "such")
 	cases := map[string]string{
 		"":                       "names no project folder",
 		"relative/dir":           "not an absolute path",
 		"/no/such/dir/agentdesk": "does not exist on this machine",
+		missing:                  "does not exist on this machine",
 		file:                     "is not a folder",
+	}
+	// A folder an agent on the other kind of system names.
+	if runtime.GOOS == "windows" {
+		cases["/home/me/agentdesk"] = "does not exist on this machine (it is a Unix path)"
+		cases[`\\agentdesk.invalid\share`] = "is a network or device path"
+	} else {
+		cases[`C:\Users\me\agentdesk`] = "does not exist on this machine (it is a Windows path)"
 	}
 	for root, want := range cases {
 		_, err := complete.Build(context.Background(), root, complete.IndexOptions{})
@@ -297,5 +303,24 @@ func TestPathsTTLAndEviction(t *testing.T) {
 	}
 	if l := p.Lookup(a); l.Index != nil {
 		t.Fatalf("the least recently used folder was kept: %+v", l)
+	}
+}
+
+// symlink makes a symbolic link, or skips the test where the system cannot
+// make one: Windows needs Developer Mode or the SeCreateSymbolicLink
+// privilege, and Wine (8.0) answers success without making anything.
+func symlink(t *testing.T, target, link string) {
+	t.Helper()
+	err := os.Symlink(target, link)
+	if err != nil && runtime.GOOS == "windows" {
+		t.Skipf("cannot make a symbolic link (Windows needs Developer Mode or the SeCreateSymbolicLink privilege): %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(link); err != nil && runtime.GOOS == "windows" {
+		t.Skipf("the symbolic link was reported made but is not there (Wine's CreateSymbolicLinkW is a stub that only reports success): %v", err)
+	} else if err != nil {
+		t.Fatal(err)
 	}
 }
