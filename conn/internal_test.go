@@ -1,6 +1,8 @@
 package conn
 
 import (
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -89,5 +91,58 @@ func TestHTTPBase(t *testing.T) {
 	}
 	if _, err := HTTPBase("http://h/ws"); err == nil {
 		t.Error("HTTPBase accepted an http URL")
+	}
+}
+
+// When the consumer falls behind by more than the channel holds, events
+// spill into the dispatcher's FIFO: none is lost, and each server's arrive
+// in the order they were announced, while two servers announce at once.
+func TestSpilledEventsKeepTheirOrder(t *testing.T) {
+	defer func(n int) { eventBuffer = n }(eventBuffer)
+	eventBuffer = 4
+	m := NewManager(Options{})
+	defer m.Close()
+	const perServer = 3000
+	ids := []ServerID{"a", "b"}
+	for _, id := range ids {
+		m.Put(ServerConfig{ID: id, URL: "ws://127.0.0.1:1/ws"}) // disabled: no dialling
+	}
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		s := m.server(id)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perServer {
+				s.mu.Lock()
+				s.emit(RequestArrived{Origin: s.origin(), Request: &Request{Server: s.id, ID: strconv.Itoa(i)}})
+				s.mu.Unlock()
+			}
+		}()
+	}
+	next := map[ServerID]int{}
+	timeout := time.After(10 * time.Second)
+	for got := 0; got < 2*perServer; {
+		select {
+		case e := <-m.Events():
+			r, ok := e.(RequestArrived)
+			if !ok {
+				continue
+			}
+			if want := strconv.Itoa(next[r.Request.Server]); r.Request.ID != want {
+				t.Fatalf("server %s: event %s arrived where %s was due", r.Request.Server, r.Request.ID, want)
+			}
+			next[r.Request.Server]++
+			got++
+			if got%500 == 0 {
+				time.Sleep(10 * time.Millisecond) // fall behind: the producers spill
+			}
+		case <-timeout:
+			t.Fatalf("only %v of %d events each arrived", next, perServer)
+		}
+	}
+	wg.Wait()
+	if spilled := m.queue.spilled.Load(); spilled == 0 {
+		t.Fatal("no event went through the dispatcher: the test did not test it")
 	}
 }

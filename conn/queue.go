@@ -18,6 +18,9 @@ type eventQueue struct {
 	// overtakes an earlier one. It is written only when events wait, so
 	// readers share it cheaply.
 	waiting atomic.Int64
+	// spilled counts events that went through the FIFO, so a test can
+	// tell that it reached that path.
+	spilled atomic.Int64
 
 	mu     sync.Mutex
 	items  []Event
@@ -50,6 +53,7 @@ func (q *eventQueue) push(e Event, direct bool) {
 	}
 	q.items = append(q.items, e)
 	q.waiting.Add(1)
+	q.spilled.Add(1)
 	first := len(q.items) == 1
 	q.mu.Unlock()
 	// Only the first event of a batch needs to wake the dispatcher: it

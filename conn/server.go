@@ -511,7 +511,7 @@ func (s *server) onCancelled(gen uint64, id, reason []byte) {
 		s.unknownEndedLocked()
 		return
 	}
-	s.cancelledLocked(k.req.ID, reasonText(reason))
+	s.cancelKnownLocked(k, reasonText(reason))
 }
 
 // reasonText copies a cancel reason, without allocating for the usual ones.
@@ -527,15 +527,25 @@ func reasonText(b []byte) string {
 
 // cancelledLocked handles a RequestCancelled for id.
 func (s *server) cancelledLocked(id, reason string) {
-	if _, ok := s.known[id]; !ok {
+	k, ok := s.known[id]
+	if !ok {
 		s.unknownEndedLocked()
 		return
 	}
+	s.cancelKnownLocked(k, reason)
+}
+
+// cancelKnownLocked handles a RequestCancelled for a request we hold. It
+// takes the entry already looked up: cancellations are half of a busy
+// stream, and each lookup hashes the id again.
+func (s *server) cancelKnownLocked(k knownRequest, reason string) {
+	id := k.req.ID
 	reason = limits.Label(reason, limits.CancelReasonChars)
 	if reason == "" {
 		reason = "cancelled"
 	}
-	if out := s.forgetLocked(id, ""); out != nil {
+	s.dropKnownLocked(k)
+	if out := s.takeReplyLocked(id); out != nil {
 		s.emit(ReplyUpdate{Origin: s.origin(), ID: id, Status: ReplyUndeliverable, Text: out.text,
 			Reason: "the request was cancelled (" + reason + ")"})
 	}
@@ -642,11 +652,14 @@ func (s *server) arriveLocked(r *Request, recovered bool) bool {
 // dropLocked lets go of a held request. When the server has more than the
 // cap, the pending list is fetched again so the next-oldest arrive.
 func (s *server) dropLocked(id string) {
-	k, ok := s.known[id]
-	if !ok {
-		return
+	if k, ok := s.known[id]; ok {
+		s.dropKnownLocked(k)
 	}
-	delete(s.known, id)
+}
+
+// dropKnownLocked is dropLocked for an entry already looked up.
+func (s *server) dropKnownLocked(k knownRequest) {
+	delete(s.known, k.req.ID)
 	s.heldBytes -= k.size
 	if s.overflow > 0 {
 		s.refetchLocked()
