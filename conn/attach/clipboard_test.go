@@ -3,16 +3,16 @@
 package attach_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"image/color"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,24 +21,42 @@ import (
 
 // xDisplay starts a private Xvfb for the test and points DISPLAY at it.
 // Clipboard owners (xclip) exit with the display when the test ends.
+// Xvfb picks a free display itself and names it on a pipe once it
+// accepts clients: a display number of our own choosing could meet the
+// socket a killed server left behind, and xclip would find nobody there.
 func xDisplay(t *testing.T) {
 	t.Helper()
-	n := 200 + rand.IntN(500)
-	cmd := exec.Command("Xvfb", fmt.Sprintf(":%d", n), "-nolisten", "tcp", "-screen", "0", "320x200x24")
-	if err := cmd.Start(); err != nil {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "320x200x24")
+	cmd.ExtraFiles = []*os.File{w} // fd 3
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
 		t.Fatalf("Xvfb (a test dependency, installed with the X11 dev packages): %v", err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	sock := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := os.Stat(sock); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
+	t.Cleanup(func() {
+		// SIGTERM, so that Xvfb removes its socket and lock file.
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	})
+	named := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		named <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-named:
+		if n == "" {
 			t.Fatal("Xvfb did not start")
 		}
+		t.Setenv("DISPLAY", ":"+n)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Xvfb did not start within 10 s")
 	}
-	t.Setenv("DISPLAY", fmt.Sprintf(":%d", n))
 	t.Setenv("WAYLAND_DISPLAY", "")
 }
 
