@@ -52,38 +52,18 @@ func waitScreen(t *testing.T, name, want string) string {
 	}
 }
 
-// startApp starts the binary on the given folders.
-func startApp(t *testing.T, bin, home, config, data string) *exec.Cmd {
-	t.Helper()
-	app := exec.Command(bin, "--config-dir", config, "--data-dir", data)
-	app.Env = append(os.Environ(), "HOME="+home, "AGENTDESK_TOKEN="+e2eToken, "LANG=en_US.UTF-8", "AGENTDESK_NO_TRAY=1")
-	app.Stdout, app.Stderr = os.Stdout, os.Stderr
-	if err := app.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = app.Process.Kill()
-		_, _ = app.Process.Wait()
-	})
-	return app
-}
-
 // TestE2EHistorySurvivesARestartAndOneInstanceRuns answers a question,
 // checks that a second start only raises the first (one connection per
 // server), quits with Ctrl+Q, starts again and finds the answered
 // question on screen and through Ctrl+F by a word of its reply.
 func TestE2EHistorySurvivesARestartAndOneInstanceRuns(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "agentdesk")
-	run(t, "go", "build", "-o", bin, ".")
+	bin := buildApp(t)
 	srv, err := aaserver.Start(aaserver.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	home := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(home, ".cache"), 0o700); err != nil {
-		t.Fatal(err)
-	}
+	home := newHome(t)
 	config, data := filepath.Join(home, "config"), filepath.Join(home, "data")
 	store, err := profiles.Load(config, profiles.Options{Secrets: profiles.NewMemorySecrets()})
 	if err != nil {
@@ -93,14 +73,13 @@ func TestE2EHistorySurvivesARestartAndOneInstanceRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	first := startApp(t, bin, home, config, data)
+	first := startApp(t, bin, home, "--config-dir", config, "--data-dir", data)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	if err := srv.WaitClients(ctx, e2eToken, 1); err != nil {
 		t.Fatalf("the app never connected: %v", err)
 	}
-	win := strings.Fields(run(t, "xdotool", "search", "--sync", "--onlyvisible", "--name", "agentdesk"))[0]
-	run(t, "xdotool", "windowfocus", "--sync", win)
+	win := focusApp(t)
 
 	c := ask(ctx, srv, "home", "db-choice")
 	waitTitle(t, win, regexp.MustCompile(`^\(1\)`))
@@ -140,9 +119,8 @@ func TestE2EHistorySurvivesARestartAndOneInstanceRuns(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("Ctrl+Q did not quit")
 	}
-	startApp(t, bin, home, config, data)
-	win = strings.Fields(run(t, "xdotool", "search", "--sync", "--onlyvisible", "--name", "agentdesk"))[0]
-	run(t, "xdotool", "windowfocus", "--sync", win)
+	startApp(t, bin, home, "--config-dir", config, "--data-dir", data)
+	focusApp(t)
 	text := waitScreen(t, "e2e-history-restart.png", "Answered by you: use postgres behind pgbouncer")
 	if !strings.Contains(text, "from history") {
 		t.Fatalf("the card is not marked as history; the screen read:\n%s", text)

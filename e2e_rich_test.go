@@ -5,10 +5,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"image"
-	"image/color"
-	"image/png"
 	"io"
 	"os"
 	"os/exec"
@@ -19,6 +15,8 @@ import (
 	"time"
 
 	"github.com/agentdesk/agentdesk/conn/aaserver"
+	"github.com/agentdesk/agentdesk/conn/attach/attachtest"
+	"github.com/agentdesk/agentdesk/conn/complete/completetest"
 	"github.com/agentdesk/agentdesk/conn/wire"
 )
 
@@ -33,23 +31,18 @@ func TestE2ERichReply(t *testing.T) {
 	if _, err := exec.LookPath("xclip"); err != nil {
 		t.Fatal("the rich reply e2e test needs xclip (make deps installs it)")
 	}
-	bin := filepath.Join(t.TempDir(), "agentdesk")
-	run(t, "go", "build", "-o", bin, ".")
+	bin := buildApp(t)
 
 	srv, err := aaserver.Start(aaserver.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	home := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(home, ".cache"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	dataHome := filepath.Join(home, ".local", "share")
-	writeOneServerPrefs(t, dataHome, srv.URL())
+	home := newHome(t)
+	writeFlutterPrefs(t, home, "e2e-rich", flutterServer{"Rich", srv.URL()})
 	project := richProject(t)
 	files := t.TempDir()
-	shot := e2ePNG(t)
+	shot := attachtest.PNG(t, 640, 400)
 	shotPath := filepath.Join(files, "clip.png")
 	report := filepath.Join(files, "build report.txt")
 	data := filepath.Join(files, "data.csv")
@@ -59,24 +52,13 @@ func TestE2ERichReply(t *testing.T) {
 		}
 	}
 
-	app := exec.Command(bin, "--config-dir", filepath.Join(home, "config"))
-	app.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+dataHome, "AGENTDESK_TOKEN="+e2eToken,
-		"LANG=en_US.UTF-8", "AGENTDESK_NO_TRAY=1")
-	app.Stdout, app.Stderr = os.Stdout, os.Stderr
-	if err := app.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		_ = app.Process.Kill()
-		_ = app.Wait()
-	}()
+	startApp(t, bin, home, "--config-dir", filepath.Join(home, "config"))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	if err := srv.WaitClients(ctx, e2eToken, 1); err != nil {
 		t.Fatalf("the app never connected: %v", err)
 	}
-	win := strings.Fields(run(t, "xdotool", "search", "--sync", "--onlyvisible", "--name", "agentdesk"))[0]
-	run(t, "xdotool", "windowfocus", "--sync", win)
+	win := focusApp(t)
 
 	answer := make(chan *wire.AskQuestionResponse, 1)
 	go func() {
@@ -190,27 +172,12 @@ func setClipboardFrom(t *testing.T, target string, r io.Reader) {
 	}
 }
 
-// writeOneServerPrefs puts a Flutter client settings file naming one
-// server where agentdesk's first run imports it from.
-func writeOneServerPrefs(t *testing.T, dataHome, url string) {
-	t.Helper()
-	enc, _ := json.Marshal([]map[string]any{{"name": "Rich", "url": url, "isEnabled": true}})
-	raw, _ := json.Marshal(map[string]any{"flutter.server_configs": string(enc), "flutter.user_nickname": "e2e-rich"})
-	dir := filepath.Join(dataHome, "code.agentassistant.flutter.agentassistant-flutter")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "shared_preferences.json"), raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // richProject generates a project tree: sources in folders, a .gitignore
 // that hides build output, node_modules, and Claude Code commands.
 func richProject(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for rel, content := range map[string]string{
+	completetest.WriteTree(t, dir, map[string]string{
 		"conn/manager.go":             "package conn",
 		"conn/session.go":             "package conn",
 		"ui/timeline.go":              "package ui",
@@ -220,30 +187,6 @@ func richProject(t *testing.T) string {
 		"node_modules/mgr/index.js":   "",
 		".claude/commands/deploy.md":  "---\ndescription: Ship it\n---\nSteps",
 		".claude/commands/release.md": "Release",
-	} {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	return dir
-}
-
-// e2ePNG is a 640×400 PNG with a gradient, as a screenshot tool copies.
-func e2ePNG(t *testing.T) []byte {
-	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, 640, 400))
-	for y := range 400 {
-		for x := range 640 {
-			img.Set(x, y, color.NRGBA{R: uint8(x * 255 / 640), G: uint8(y * 255 / 400), B: 160, A: 255})
-		}
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }

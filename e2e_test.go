@@ -98,17 +98,70 @@ func ask(ctx context.Context, srv *aaserver.Server, name, id string) *agentCall 
 	return c
 }
 
+// buildApp builds the binary into a temporary folder.
+func buildApp(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "agentdesk")
+	run(t, "go", "build", "-o", bin, ".")
+	return bin
+}
+
+// newHome makes an empty home folder for the app, with the .cache folder
+// whose absence can make D-Bus hang for minutes starting a keyring.
+func newHome(t *testing.T) string {
+	t.Helper()
+	home := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(home, ".cache"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return home
+}
+
+// dataHome is the XDG data folder startApp gives the app under home: the
+// Flutter client's settings and, without --data-dir, the history live there.
+func dataHome(home string) string { return filepath.Join(home, ".local", "share") }
+
+// startApp starts the binary with home as its $HOME and the given
+// arguments; it is killed when the test ends.
+func startApp(t *testing.T, bin, home string, args ...string) *exec.Cmd {
+	t.Helper()
+	app := exec.Command(bin, args...)
+	app.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+dataHome(home), "AGENTDESK_TOKEN="+e2eToken,
+		"LANG=en_US.UTF-8", "AGENTDESK_NO_TRAY=1")
+	app.Stdout, app.Stderr = os.Stdout, os.Stderr
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = app.Process.Kill()
+		_ = app.Wait()
+	})
+	return app
+}
+
+// focusApp waits for the app's window, focuses it and returns its id.
+func focusApp(t *testing.T) string {
+	t.Helper()
+	win := strings.Fields(run(t, "xdotool", "search", "--sync", "--onlyvisible", "--name", "agentdesk"))[0]
+	run(t, "xdotool", "windowfocus", "--sync", win)
+	return win
+}
+
+// flutterServer is one server in the Flutter client's settings.
+type flutterServer struct{ name, url string }
+
 // writeFlutterPrefs puts the Agent Assistant Flutter client's settings,
-// naming both servers, where agentdesk's first run looks for them.
-func writeFlutterPrefs(t *testing.T, dataHome string, servers map[string]*aaserver.Server) {
+// naming the servers and the nickname, under home where agentdesk's first
+// run looks for them.
+func writeFlutterPrefs(t *testing.T, home, nickname string, servers ...flutterServer) {
 	t.Helper()
 	var list []map[string]any
-	for _, name := range []string{"Home", "Work"} {
-		list = append(list, map[string]any{"name": name, "url": servers[name].URL(), "isEnabled": true})
+	for _, s := range servers {
+		list = append(list, map[string]any{"name": s.name, "url": s.url, "isEnabled": true})
 	}
 	enc, _ := json.Marshal(list)
-	raw, _ := json.Marshal(map[string]any{"flutter.server_configs": string(enc), "flutter.user_nickname": "e2e-desk"})
-	dir := filepath.Join(dataHome, "code.agentassistant.flutter.agentassistant-flutter")
+	raw, _ := json.Marshal(map[string]any{"flutter.server_configs": string(enc), "flutter.user_nickname": nickname})
+	dir := filepath.Join(dataHome(home), "code.agentassistant.flutter.agentassistant-flutter")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -124,8 +177,7 @@ func writeFlutterPrefs(t *testing.T, dataHome string, servers map[string]*aaserv
 // Ctrl+J, typing and Ctrl+Enter only. Four questions arrive while an
 // answer is half typed. Every agent must get exactly its own text.
 func TestE2ETwentyKeyboardAnswersAcrossTwoServers(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "agentdesk")
-	run(t, "go", "build", "-o", bin, ".")
+	bin := buildApp(t)
 
 	servers := map[string]*aaserver.Server{}
 	for _, name := range []string{"Home", "Work"} {
@@ -136,25 +188,10 @@ func TestE2ETwentyKeyboardAnswersAcrossTwoServers(t *testing.T) {
 		defer s.Close()
 		servers[name] = s
 	}
-	home := t.TempDir()
-	// Without $HOME/.cache, D-Bus can hang for minutes starting a keyring.
-	if err := os.MkdirAll(filepath.Join(home, ".cache"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	dataHome := filepath.Join(home, ".local", "share")
-	writeFlutterPrefs(t, dataHome, servers)
-
-	app := exec.Command(bin, "--config-dir", filepath.Join(home, "config"))
-	app.Env = append(os.Environ(), "HOME="+home, "XDG_DATA_HOME="+dataHome, "AGENTDESK_TOKEN="+e2eToken,
-		"LANG=en_US.UTF-8", "AGENTDESK_NO_TRAY=1")
-	app.Stdout, app.Stderr = os.Stdout, os.Stderr
-	if err := app.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		_ = app.Process.Kill()
-		_ = app.Wait()
-	}()
+	home := newHome(t)
+	writeFlutterPrefs(t, home, "e2e-desk",
+		flutterServer{"Home", servers["Home"].URL()}, flutterServer{"Work", servers["Work"].URL()})
+	startApp(t, bin, home, "--config-dir", filepath.Join(home, "config"))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -163,8 +200,7 @@ func TestE2ETwentyKeyboardAnswersAcrossTwoServers(t *testing.T) {
 			t.Fatalf("the app never connected to %s (first-run import): %v", s.URL(), err)
 		}
 	}
-	win := strings.Fields(run(t, "xdotool", "search", "--sync", "--onlyvisible", "--name", "agentdesk"))[0]
-	run(t, "xdotool", "windowfocus", "--sync", win)
+	win := focusApp(t)
 	time.Sleep(500 * time.Millisecond)
 	screenshot(t, "e2e-first-run.png")
 

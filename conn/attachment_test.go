@@ -5,9 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"image"
-	"image/color"
-	"image/png"
 	"strings"
 	"testing"
 	"time"
@@ -17,20 +14,9 @@ import (
 	"github.com/agentdesk/agentdesk/conn"
 	"github.com/agentdesk/agentdesk/conn/aaserver"
 	"github.com/agentdesk/agentdesk/conn/aaserver/aatest"
+	"github.com/agentdesk/agentdesk/conn/attach/attachtest"
 	"github.com/agentdesk/agentdesk/conn/wire"
 )
-
-// tinyPNG encodes a small real PNG.
-func tinyPNG(t *testing.T) []byte {
-	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, 3, 2))
-	img.Set(1, 1, color.NRGBA{R: 200, A: 255})
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
 
 // binaryBlob is file content with every byte value, NULs included.
 func binaryBlob(n int) []byte {
@@ -92,7 +78,7 @@ func checkAgentContents(t *testing.T, got []*wire.McpResultContent, text string,
 // them decoded, and our own reply history has their metadata.
 func TestReplyWithAttachmentsReachesAgentAndPeers(t *testing.T) {
 	s, me, log, _, peerLog := withPeer(t)
-	pngData, fileData, audioData := tinyPNG(t), binaryBlob(70000), binaryBlob(999)
+	pngData, fileData, audioData := attachtest.PNG(t, 3, 2), binaryBlob(70000), binaryBlob(999)
 
 	answer := aatest.AskAsync(s, askReq("q1"))
 	r := arrivedID(log, "S", "q1")
@@ -134,7 +120,7 @@ func TestReplyWithAttachmentsReachesAgentAndPeers(t *testing.T) {
 // agent whole once the server is back.
 func TestReplyWithAttachmentsQueuedOffline(t *testing.T) {
 	s, m, log, _, _ := withPeer(t)
-	pngData := tinyPNG(t)
+	pngData := attachtest.PNG(t, 3, 2)
 	answer := aatest.AskAsync(s, askReq("later"))
 	r := arrivedID(log, "S", "later")
 
@@ -273,7 +259,7 @@ func TestWorkReportReplyWithAttachment(t *testing.T) {
 		out <- resp
 	}()
 	r := arrivedID(log, "S", "w1")
-	pngData := tinyPNG(t)
+	pngData := attachtest.PNG(t, 3, 2)
 	if err := me.ReplyWith(r.Key(), "approved, see the mark-up", []conn.Attachment{{Name: "markup.png", MIME: "image/png", Data: pngData}}); err != nil {
 		t.Fatal(err)
 	}

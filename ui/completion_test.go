@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/agentdesk/agentdesk/conn"
+	"github.com/agentdesk/agentdesk/conn/complete/completetest"
 	"github.com/agentdesk/agentdesk/conn/wire"
 	"github.com/agentdesk/agentdesk/profiles"
 )
@@ -21,7 +21,7 @@ import (
 func projectTree(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
-	for rel, content := range map[string]string{
+	completetest.WriteTree(t, dir, map[string]string{
 		"conn/manager.go":                  "package conn",
 		"conn/session.go":                  "package conn",
 		"ui/app.go":                        "package ui",
@@ -33,15 +33,7 @@ func projectTree(t testing.TB) string {
 		".claude/commands/db/seed.md":      "Seed",
 		".claude/skills/review/SKILL.md":   "---\ndescription: Review a change\n---\n",
 		".claude/skills/no-skill/notes.md": "not a skill",
-	} {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	return dir
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/agentdesk/agentdesk/conn"
 	"github.com/agentdesk/agentdesk/conn/attach"
+	"github.com/agentdesk/agentdesk/conn/attach/attachtest"
 )
 
 // richContrastFixture adds the rich-reply parts to the contrast fixture:
@@ -65,7 +66,7 @@ func richContrastFixture(t testing.TB, h *harness, id conn.ServerID) []string {
 
 	k = arrive("rich-chips", 3, "Attach the logs")
 	d := m.AttachmentDraft(k, attach.Limits{PerFile: 100_000, PerReply: 200_000})
-	shot := testPNG(t, 120, 80)
+	shot := attachtest.PNG(t, 120, 80)
 	d.AddBytes("screenshot.png", shot)
 	d.AddBytes("notes.txt", []byte("hello"))
 	d.AddBytes("huge.bin", make([]byte, 150_000))

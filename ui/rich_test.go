@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"image"
-	"image/color"
-	"image/png"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -27,6 +24,7 @@ import (
 	"github.com/agentdesk/agentdesk/conn"
 	"github.com/agentdesk/agentdesk/conn/aaserver/aatest"
 	"github.com/agentdesk/agentdesk/conn/attach"
+	"github.com/agentdesk/agentdesk/conn/attach/attachtest"
 	"github.com/agentdesk/agentdesk/conn/model"
 	"github.com/agentdesk/agentdesk/conn/wire"
 )
@@ -53,22 +51,6 @@ func (h *harness) contents(ch <-chan *wire.AskQuestionResponse) []*wire.McpResul
 		h.t.Fatal("no answer reached the agent")
 	}
 	return nil
-}
-
-// testPNG encodes a real PNG with some detail.
-func testPNG(t testing.TB, w, h int) []byte {
-	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			img.Set(x, y, color.NRGBA{R: uint8(x * 255 / w), G: uint8(y * 255 / h), B: 120, A: 255})
-		}
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
 
 // fakeClipboard puts an xclip on PATH that serves a clipboard holding
@@ -149,7 +131,7 @@ func writeTestFile(t *testing.T, dir, name string, data []byte) string {
 // the file; pasted words stay words. One Ctrl+Enter sends all of it, and
 // the agent gets the Flutter client's exact content shapes.
 func TestPastedImageFileAndTextGoInOneReply(t *testing.T) {
-	shot := testPNG(t, 300, 200)
+	shot := attachtest.PNG(t, 300, 200)
 	fakeClipboard(t, shot)
 	h := newHarness(t, "Home")
 	answer := h.askFull(0, "q1", &wire.McpAskQuestionRequest{Question: "What do you see?", ProjectDirectory: t.TempDir()})
@@ -351,7 +333,7 @@ func TestReceivedAttachmentsOnACardAnsweredElsewhere(t *testing.T) {
 		}
 	}()
 	peer.Put(conn.ServerConfig{ID: "peer", Label: "peer", URL: h.srvs[0].URL(), Enabled: true})
-	shot := testPNG(t, 400, 300)
+	shot := attachtest.PNG(t, 400, 300)
 	h.waitFor("peer replied", func() bool {
 		return peer.ReplyWith(conn.RequestKey{Server: "peer", ID: "a"}, "here you go",
 			[]conn.Attachment{{Name: "screen.png", MIME: "image/png", Data: shot}, {Name: "trace.ogg", MIME: "audio/ogg", Data: []byte("OggS....")}}) == nil

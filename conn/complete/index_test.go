@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/agentdesk/agentdesk/conn/complete"
+	"github.com/agentdesk/agentdesk/conn/complete/completetest"
 )
 
 func paths(ix *complete.Index) []string {
@@ -62,7 +63,7 @@ var project = map[string]string{
 
 func TestBuildHonoursIgnores(t *testing.T) {
 	dir := t.TempDir()
-	mkTree(t, dir, project)
+	completetest.WriteTree(t, dir, project)
 	got := paths(build(t, dir, complete.IndexOptions{Gitignore: true}))
 	want := []string{".gitignore", "conn/", "docs/", "keep.log", "main.go", "py/", "web/",
 		"conn/.gitignore", "conn/manager.go", "conn/sub/", "docs/drafts/", "docs/notes.md",
@@ -95,7 +96,7 @@ func TestBuildHonoursIgnores(t *testing.T) {
 // Links are listed, never entered: a loop cannot hang the walk.
 func TestBuildSurvivesSymlinkLoops(t *testing.T) {
 	dir := t.TempDir()
-	mkTree(t, dir, map[string]string{"a/file.go": ""})
+	completetest.WriteTree(t, dir, map[string]string{"a/file.go": ""})
 	symlink(t, dir, filepath.Join(dir, "a", "loop"))
 	symlink(t, filepath.Join(dir, "self"), filepath.Join(dir, "self"))
 	done := make(chan *complete.Index, 1)
@@ -124,7 +125,7 @@ func TestBuildCapsEntries(t *testing.T) {
 
 func TestUnavailableRoots(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "f.txt")
-	mkTree(t, filepath.Dir(file), map[string]string{"f.txt": "x"})
+	completetest.WriteTree(t, filepath.Dir(file), map[string]string{"f.txt": "x"})
 	missing := filepath.Join(filepath.Dir(file), "no", "such")
 	cases := map[string]string{
 		"":                       "names no project folder",
@@ -155,7 +156,7 @@ func TestUnavailableRoots(t *testing.T) {
 
 func TestQueryRanking(t *testing.T) {
 	dir := t.TempDir()
-	mkTree(t, dir, map[string]string{
+	completetest.WriteTree(t, dir, map[string]string{
 		"conn/manager.go":              "",
 		"conn/manager_test.go":         "",
 		"migrations/generated/readme":  "",
@@ -227,7 +228,7 @@ func TestQueryRanking(t *testing.T) {
 
 func TestPathsCacheRefreshesOnChange(t *testing.T) {
 	dir := t.TempDir()
-	mkTree(t, dir, map[string]string{"a/one.go": ""})
+	completetest.WriteTree(t, dir, map[string]string{"a/one.go": ""})
 	var updates atomic.Int32
 	p := complete.NewPaths(complete.PathsOptions{Debounce: 50 * time.Millisecond}, func(string) { updates.Add(1) })
 	defer p.Close()
@@ -246,7 +247,7 @@ func TestPathsCacheRefreshesOnChange(t *testing.T) {
 		t.Fatalf("second lookup = %+v, want the cached, watched index", l)
 	}
 
-	mkTree(t, dir, map[string]string{"a/two.go": ""})
+	completetest.WriteTree(t, dir, map[string]string{"a/two.go": ""})
 	for {
 		if ms, _ := p.Query(dir, "two", 5); len(ms) == 1 && ms[0].Path == "a/two.go" {
 			break
@@ -273,9 +274,9 @@ func TestPathsCacheRefreshesOnChange(t *testing.T) {
 // on use; idle and surplus folders are dropped.
 func TestPathsTTLAndEviction(t *testing.T) {
 	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
-	mkTree(t, a, map[string]string{"x/1.go": "", "y/2.go": ""})
-	mkTree(t, b, map[string]string{"b.go": ""})
-	mkTree(t, c, map[string]string{"c.go": ""})
+	completetest.WriteTree(t, a, map[string]string{"x/1.go": "", "y/2.go": ""})
+	completetest.WriteTree(t, b, map[string]string{"b.go": ""})
+	completetest.WriteTree(t, c, map[string]string{"c.go": ""})
 	p := complete.NewPaths(complete.PathsOptions{MaxWatches: 1, TTL: 50 * time.Millisecond, MaxRoots: 2}, nil)
 	defer p.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -286,7 +287,7 @@ func TestPathsTTLAndEviction(t *testing.T) {
 		t.Fatal(err)
 	}
 	// No lookup until the TTL has passed: a lookup is what rebuilds.
-	mkTree(t, a, map[string]string{"x/3.go": ""})
+	completetest.WriteTree(t, a, map[string]string{"x/3.go": ""})
 	time.Sleep(60 * time.Millisecond)
 	if l := p.Lookup(a); !l.Building || l.Index != ix || l.Watching {
 		t.Fatalf("an expired, unwatched index should be served while it is rebuilt: %+v", l)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/agentdesk/agentdesk/conn/complete"
+	"github.com/agentdesk/agentdesk/conn/complete/completetest"
 )
 
 // Every client in the table finds its own commands and skills in a
@@ -43,7 +44,7 @@ func TestToolFoldersPerClient(t *testing.T) {
 	}
 	for _, tc := range cases {
 		dir := t.TempDir()
-		mkTree(t, dir, map[string]string{
+		completetest.WriteTree(t, dir, map[string]string{
 			tc.commands + "/deploy.md":      "---\ndescription: \"Ship   it\"\n---\nSteps…",
 			tc.commands + "/nested/lint.md": "no front matter",
 			tc.commands + "/notes.txt":      "not a command",
@@ -78,7 +79,7 @@ func TestToolFoldersPerClient(t *testing.T) {
 
 func TestToolFoldersFallBack(t *testing.T) {
 	dir := t.TempDir()
-	mkTree(t, dir, map[string]string{".agent/workflows/generic.md": "", ".agent/skills/s/SKILL.md": ""})
+	completetest.WriteTree(t, dir, map[string]string{".agent/workflows/generic.md": "", ".agent/skills/s/SKILL.md": ""})
 	for _, client := range []string{"", "Some New Agent", "Claude Code" /* its folders are absent */} {
 		tools, f, err := complete.ListTools(context.Background(), client, dir)
 		if err != nil || f != complete.DefaultTools || len(tools) != 2 || tools[0].Name != "generic" || tools[1].Kind != complete.KindSkill {

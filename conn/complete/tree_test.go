@@ -5,21 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-// mkTree writes files (relative paths → content) under dir.
-func mkTree(t testing.TB, dir string, files map[string]string) {
-	t.Helper()
-	for rel, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+	"github.com/agentdesk/agentdesk/conn/complete/completetest"
+)
 
 // bigTree generates a project of about nFiles files in nested folders,
 // with a root .gitignore that hides a tenth of them and a node_modules
@@ -42,7 +30,7 @@ func bigTree(t testing.TB, dir string, nFiles int) {
 			t.Fatal(err)
 		}
 	}
-	mkTree(t, dir, map[string]string{
+	completetest.WriteTree(t, dir, map[string]string{
 		".gitignore":              "*.tmp\n/pkg39/\n",
 		"node_modules/x/index.js": "",
 		"node_modules/y/index.js": "",

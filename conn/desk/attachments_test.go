@@ -3,9 +3,6 @@ package desk_test
 import (
 	"bytes"
 	"context"
-	"image"
-	"image/color"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,24 +12,12 @@ import (
 	"github.com/agentdesk/agentdesk/conn"
 	"github.com/agentdesk/agentdesk/conn/aaserver"
 	"github.com/agentdesk/agentdesk/conn/aaserver/aatest"
+	"github.com/agentdesk/agentdesk/conn/attach/attachtest"
 	"github.com/agentdesk/agentdesk/conn/desk"
 	"github.com/agentdesk/agentdesk/conn/model"
 	"github.com/agentdesk/agentdesk/conn/wire"
 	"github.com/agentdesk/agentdesk/profiles"
 )
-
-func pngBytes(t *testing.T, w, h int) []byte {
-	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for x := range w {
-		img.Set(x, x%h, color.NRGBA{R: 200, G: byte(x), A: 255})
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
 
 // richCore is a started core connected to one in-process server.
 func richCore(t *testing.T) (*desk.Core, *aaserver.Server, conn.ServerID) {
@@ -79,7 +64,7 @@ func TestReplyCarriesTheDraftsAttachments(t *testing.T) {
 	if err := os.WriteFile(report, []byte("all green\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	shot := pngBytes(t, 40, 30)
+	shot := attachtest.PNG(t, 40, 30)
 	m.AttachmentDraft(k, c.AttachmentLimits()).AddBytes("shot.png", shot)
 	if err := c.AttachFiles(k, []string{report, filepath.Join(dir, "missing.txt")}); err != nil {
 		t.Fatal(err)
@@ -201,7 +186,7 @@ func TestReceivedImagesGetPreviews(t *testing.T) {
 		for range peer.Events() {
 		}
 	}()
-	shot := pngBytes(t, 300, 200)
+	shot := attachtest.PNG(t, 300, 200)
 	eventually(t, "peer replied", func() bool {
 		return peer.ReplyWith(conn.RequestKey{Server: "peer", ID: "q1"}, "here",
 			[]conn.Attachment{{Name: "shot.png", MIME: "image/png", Data: shot}, {Name: "notes.txt", MIME: "text/plain", Data: []byte("n")}}) == nil
