@@ -133,19 +133,21 @@ func scanTop(b []byte) (t topLevel) {
 func (f field) is(b []byte, s string) bool { return string(b[f.start:f.end]) == s }
 
 // fastRequest decodes an AskQuestion or WorkReport frame whose top level
-// scanTop found usable. The Request's strings share frame, one copy of
-// the frame. ok is false when proto must decide.
-func fastRequest(frame string, t topLevel) (r *Request, ok bool) {
+// scanTop found usable. It copies only the request's own message, which
+// every string of the Request shares: a request never keeps the rest of
+// its frame (fields a server may add) alive, and retained counts all it
+// holds. ok is false when proto must decide.
+func fastRequest(data []byte, t topLevel) (r *Request, ok bool) {
 	var kind RequestKind
 	switch {
-	case t.sub.num == fieldAskQuestion && frame[t.cmd.start:t.cmd.end] == wire.CmdAskQuestion:
+	case t.sub.num == fieldAskQuestion && t.cmd.is(data, wire.CmdAskQuestion):
 		kind = KindQuestion
-	case t.sub.num == fieldWorkReport && frame[t.cmd.start:t.cmd.end] == wire.CmdWorkReport:
+	case t.sub.num == fieldWorkReport && t.cmd.is(data, wire.CmdWorkReport):
 		kind = KindWorkReport
 	default:
 		return nil, false
 	}
-	msg := frame[t.sub.start:t.sub.end]
+	msg := string(data[t.sub.start:t.sub.end])
 	r = &Request{Kind: kind, raw: msg}
 	var body field
 	bodies := 0

@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +72,7 @@ func TestFastPathDecodesLikeProto(t *testing.T) {
 		if !top.ok {
 			t.Fatalf("%s: the fast path refused a plain frame", name)
 		}
-		got, ok := fastRequest(string(data), top)
+		got, ok := fastRequest(data, top)
 		want, _ := viaProto(data)
 		if !ok || !sameRequest(got, want) || !got.CreatedAt.Equal(want.CreatedAt) {
 			t.Fatalf("%s: fast %+v, proto %+v", name, got, want)
@@ -133,7 +134,7 @@ func TestFastPathLeavesUnusualFramesToProto(t *testing.T) {
 		if !top.ok {
 			continue
 		}
-		if r, ok := fastRequest(string(data), top); ok {
+		if r, ok := fastRequest(data, top); ok {
 			t.Errorf("%s: the fast path decoded %+v", name, r)
 		}
 	}
@@ -147,10 +148,38 @@ func TestFastPathSkipsUnknownFields(t *testing.T) {
 	data = protowire.AppendTag(data, 98, protowire.Fixed32Type)
 	data = protowire.AppendFixed32(data, 7)
 	top := scanTop(data)
-	r, ok := fastRequest(string(data), top)
+	r, ok := fastRequest(data, top)
 	if !top.ok || !ok || r.ID != "q1" {
 		t.Fatalf("unknown fields stopped the fast path: %v %v", top.ok, ok)
 	}
+}
+
+// A request holds its own message, not the frame around it: a server that
+// pads each request with a large unknown field cannot slip past the
+// pending byte cap, which counts what requests hold.
+func TestFastPathKeepsOnlyTheRequest(t *testing.T) {
+	const pad = 8 << 20
+	data := frame(t, askMsg())
+	data = protowire.AppendTag(data, 99, protowire.BytesType)
+	data = protowire.AppendBytes(data, make([]byte, pad))
+	top := scanTop(data)
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	before := heap()
+	r, ok := fastRequest(data, top)
+	held := int64(heap()) - int64(before) // what r keeps beyond the frame
+	runtime.KeepAlive(data)
+	if !top.ok || !ok {
+		t.Fatalf("the fast path refused the padded frame: %v %v", top.ok, ok)
+	}
+	if n := r.retained(); n >= 1<<10 || held >= pad/2 {
+		t.Fatalf("the request counts %d bytes but keeps %d alive, of a frame padded by %d", n, held, pad)
+	}
+	runtime.KeepAlive(r)
 }
 
 // Whatever the bytes, when the fast path decodes a frame, proto decodes it
@@ -176,7 +205,7 @@ func FuzzFastPath(f *testing.F) {
 			}
 			return
 		}
-		got, ok := fastRequest(string(data), top)
+		got, ok := fastRequest(data, top)
 		if !ok {
 			return
 		}

@@ -300,10 +300,7 @@ func (s *session) fastPath(data []byte, t topLevel) bool {
 		}
 		return ok
 	}
-	if !t.cmd.is(data, wire.CmdAskQuestion) && !t.cmd.is(data, wire.CmdWorkReport) {
-		return false
-	}
-	r, ok := fastRequest(string(data), t) // the one copy the request keeps
+	r, ok := fastRequest(data, t)
 	if ok {
 		s.h.request(s, r)
 	}
