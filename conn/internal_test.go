@@ -146,3 +146,35 @@ func TestSpilledEventsKeepTheirOrder(t *testing.T) {
 		t.Fatal("no event went through the dispatcher: the test did not test it")
 	}
 }
+
+// A reply still on its way when its request is cancelled is reported
+// undeliverable with everything it carried, attachments included, so the
+// card can still list them.
+func TestCancelledReplyKeepsItsAttachments(t *testing.T) {
+	m := NewManager(Options{})
+	defer m.Close()
+	m.Put(ServerConfig{ID: "s", URL: "ws://127.0.0.1:1/ws"}) // disabled: no dialling
+	s := m.server("s")
+	s.mu.Lock()
+	s.known["x"] = knownRequest{req: &Request{Server: "s", ID: "x"}}
+	s.inflight["x"] = &outgoingReply{id: "x", text: "see the screenshot", atts: []AttachmentInfo{{Name: "shot.png"}}}
+	s.cancelledLocked("x", "timeout")
+	s.mu.Unlock()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case e := <-m.Events():
+			u, ok := e.(ReplyUpdate)
+			if !ok {
+				continue
+			}
+			if u.Status != ReplyUndeliverable || u.Text != "see the screenshot" || len(u.Attachments) != 1 ||
+				u.Attachments[0].Name != "shot.png" || u.Reason != "the request was cancelled (timeout)" {
+				t.Fatalf("update = %+v", u)
+			}
+			return
+		case <-timeout:
+			t.Fatal("no reply update")
+		}
+	}
+}

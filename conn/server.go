@@ -545,10 +545,7 @@ func (s *server) cancelKnownLocked(k knownRequest, reason string) {
 		reason = "cancelled"
 	}
 	s.dropKnownLocked(k)
-	if out := s.takeReplyLocked(id); out != nil {
-		s.emit(ReplyUpdate{Origin: s.origin(), ID: id, Status: ReplyUndeliverable, Text: out.text,
-			Reason: "the request was cancelled (" + reason + ")"})
-	}
+	s.failReplyLocked(id, "the request was cancelled ("+reason+")")
 	s.emit(RequestCancelled{Origin: s.origin(), ID: id, Reason: reason})
 }
 
@@ -721,15 +718,18 @@ func (s *server) askPendingLocked() {
 }
 
 // forgetLocked drops a request that can no longer be answered, and fails any
-// reply of ours still on its way to it with the reason why (when why is
-// empty the caller reports it). It returns that reply.
-func (s *server) forgetLocked(id, why string) *outgoingReply {
+// reply of ours still on its way to it with the reason why.
+func (s *server) forgetLocked(id, why string) {
 	s.dropLocked(id)
-	r := s.takeReplyLocked(id)
-	if r != nil && why != "" {
+	s.failReplyLocked(id, why)
+}
+
+// failReplyLocked reports our reply to id, if one is still on its way, as
+// undeliverable for the reason why, and lets it go.
+func (s *server) failReplyLocked(id, why string) {
+	if r := s.takeReplyLocked(id); r != nil {
 		s.emit(s.replyUpdate(r, ReplyUndeliverable, why))
 	}
-	return r
 }
 
 // takeReplyLocked removes and returns our reply to id, wherever it waits.
