@@ -12,8 +12,10 @@ import (
 // (cutting them could merge two requests); longer texts are cut with a
 // visible note, so one runaway agent cannot fill the disk.
 const (
-	// MaxKeyBytes bounds server ids, request ids and chat nicknames.
-	MaxKeyBytes = 512
+	// MaxKeyBytes bounds server ids, request ids and chat nicknames: the
+	// longest request id a server may push, so that every request shown
+	// can be kept (server ids and nicknames are far shorter).
+	MaxKeyBytes = limits.RequestIDBytes
 	// MaxTextBytes bounds a request's text and a reply.
 	MaxTextBytes = 8 << 20
 	// MaxChatBytes bounds one chat line.
@@ -22,7 +24,7 @@ const (
 	// nickname, client id, MIME type, attachment name.
 	MaxLabelBytes = 1024
 	// MaxProjectBytes bounds a project directory.
-	MaxProjectBytes = 4096
+	MaxProjectBytes = limits.ProjectDirBytes
 	// MaxReasonBytes bounds a cancel or failure reason.
 	MaxReasonBytes = 16 << 10
 	// MaxAttachments bounds the attachments kept per reply.

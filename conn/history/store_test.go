@@ -351,6 +351,18 @@ func TestBadInputIsRefusedWithAMessage(t *testing.T) {
 
 func second[T any](_ T, err error) error { return err }
 
+// Every request the connection accepts can be kept: an id as long as
+// conn allows is stored and read back.
+func TestLongestRequestIDIsKept(t *testing.T) {
+	s := openT(t, t.TempDir())
+	id := strings.Repeat("i", limits.RequestIDBytes)
+	must(t, s.RecordRequest(req("home", id, "long id")))
+	flush(t, s)
+	if e, err := s.Get(ctxT(t), Key{"home", id}); err != nil || e.Request.Text != "long id" {
+		t.Fatalf("get = %+v, %v", e, err)
+	}
+}
+
 func TestOversizedTextsAreCutWithANote(t *testing.T) {
 	s := openT(t, t.TempDir())
 	r := req("home", "q", strings.Repeat("é", MaxTextBytes)) // twice the limit in bytes
