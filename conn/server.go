@@ -399,7 +399,8 @@ func (s *server) onFrame(gen uint64, sess *session, m *wire.WebsocketMessage) {
 		}
 		// The replier's own words are in their response; StrParam is only a
 		// fallback, since servers fill it with a human-readable summary.
-		text := contentsText(limits.ReplyTextBytes, m.GetAskQuestionResponse().GetContents(), m.GetWorkReportResponse().GetContents())
+		text := limits.CutBytes(wire.ContentsTextUpTo(limits.ReplyTextBytes,
+			m.GetAskQuestionResponse().GetContents(), m.GetWorkReportResponse().GetContents()), limits.ReplyTextBytes)
 		if text == "" {
 			text = limits.CutBytes(m.GetStrParam(), limits.ReplyTextBytes)
 		}
@@ -597,29 +598,6 @@ func (s *server) onlineUsersLocked(list []*wire.OnlineUser) {
 		s.online[u.ClientID] = true
 	}
 	s.emit(OnlineUsers{Origin: s.origin(), Users: users})
-}
-
-// contentsText joins the text items of content lists, stopping at max bytes
-// so a reply of a million parts costs no more than the part we keep.
-func contentsText(max int, lists ...[]*wire.McpResultContent) string {
-	var b strings.Builder
-	for _, list := range lists {
-		for _, c := range list {
-			t := c.GetText()
-			if t == nil {
-				continue
-			}
-			if b.Len() > 0 {
-				b.WriteByte('\n')
-			}
-			if b.Len()+len(t.GetText()) > max {
-				b.WriteString(t.GetText()[:min(len(t.GetText()), max+1-b.Len())])
-				return limits.CutBytes(b.String(), max)
-			}
-			b.WriteString(t.GetText())
-		}
-	}
-	return b.String()
 }
 
 func unixOrNow(sec int64) time.Time {

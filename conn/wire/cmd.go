@@ -1,6 +1,9 @@
 package wire
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // Values of WebsocketMessage.Cmd, exactly as agentassistant-srv spells them.
 const (
@@ -62,14 +65,30 @@ func TextContents(text string) []*McpResultContent {
 	return []*McpResultContent{{Type: ContentText, Text: &TextContent{Type: "text", Text: text}}}
 }
 
-// ContentsText joins the text items of a content list with newlines; other
+// ContentsText joins the text items of content lists with newlines; other
 // kinds are skipped. Its cost is linear in the text, however many items.
-func ContentsText(contents []*McpResultContent) string {
+func ContentsText(lists ...[]*McpResultContent) string {
+	return ContentsTextUpTo(math.MaxInt, lists...)
+}
+
+// ContentsTextUpTo is ContentsText that stops once the text is longer than
+// max bytes: it returns at most max+1 bytes, so that the caller can tell a
+// cut and mark it, and a reply of a million parts costs no more than the
+// part kept.
+func ContentsTextUpTo(max int, lists ...[]*McpResultContent) string {
 	var b strings.Builder
-	for _, c := range contents {
-		if t := c.GetText(); t != nil {
+	for _, list := range lists {
+		for _, c := range list {
+			t := c.GetText()
+			if t == nil {
+				continue
+			}
 			if b.Len() > 0 {
 				b.WriteByte('\n')
+			}
+			if b.Len()+len(t.GetText()) > max {
+				b.WriteString(t.GetText()[:min(len(t.GetText()), max+1-b.Len())])
+				return b.String()
 			}
 			b.WriteString(t.GetText())
 		}

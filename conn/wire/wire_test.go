@@ -97,3 +97,18 @@ func TestContentsText(t *testing.T) {
 		t.Fatalf("ContentsText = %q", got)
 	}
 }
+
+// ContentsTextUpTo joins several lists and stops one byte past max, so a
+// caller can tell the text was longer.
+func TestContentsTextUpTo(t *testing.T) {
+	a, b := TextContents("hello"), TextContents("world")
+	if got := ContentsTextUpTo(100, a, b); got != "hello\nworld" {
+		t.Fatalf("uncut = %q", got)
+	}
+	if got := ContentsTextUpTo(7, a, b); got != "hello\nwo" {
+		t.Fatalf("cut at 7 = %q, want 8 bytes", got)
+	}
+	if got := ContentsText(a, b); got != "hello\nworld" {
+		t.Fatalf("ContentsText of two lists = %q", got)
+	}
+}
