@@ -68,7 +68,7 @@ func checkLogin(ctx context.Context, cfg ServerConfig, opts Options) CheckResult
 	defer sess.close()
 	res.ClientID = sess.clientID
 	res.Latency = sess.latency
-	sess.requestSnapshot(opts.Token)
+	sess.requestSnapshot()
 
 	wait := time.NewTimer(opts.LoginTimeout)
 	defer wait.Stop()

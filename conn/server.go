@@ -289,7 +289,7 @@ func (s *server) connectOnce(ctx context.Context, cfg ServerConfig, gen uint64) 
 		if _, now := s.m.identity(); now != nickname {
 			_ = sess.write(&wire.WebsocketMessage{Cmd: wire.CmdUserLogin, StrParam: token, Nickname: now})
 		}
-		sess.requestSnapshot(token)
+		sess.requestSnapshot()
 		select {
 		case <-sess.done:
 		case <-ctx.Done():
@@ -691,8 +691,7 @@ func (s *server) askPendingLocked() {
 		s.reconcileFrom = s.arrivals
 	}
 	s.asksOut++
-	_ = s.sess.write(&wire.WebsocketMessage{Cmd: wire.CmdGetPendingMessages,
-		GetPendingMessagesRequest: &wire.GetPendingMessagesRequest{UserToken: s.sess.token}})
+	s.sess.askPending()
 }
 
 // forgetLocked drops a request that can no longer be answered, and fails any
@@ -969,9 +968,15 @@ func (s *server) write(m *wire.WebsocketMessage) error {
 }
 
 // requestSnapshot asks for pending requests and online users.
-func (sess *session) requestSnapshot(token string) {
-	_ = sess.write(&wire.WebsocketMessage{Cmd: wire.CmdGetPendingMessages,
-		GetPendingMessagesRequest: &wire.GetPendingMessagesRequest{UserToken: token}})
+func (sess *session) requestSnapshot() {
+	sess.askPending()
 	_ = sess.write(&wire.WebsocketMessage{Cmd: wire.CmdGetOnlineUsers,
-		GetOnlineUsersRequest: &wire.GetOnlineUsersRequest{UserToken: token}})
+		GetOnlineUsersRequest: &wire.GetOnlineUsersRequest{UserToken: sess.token}})
+}
+
+// askPending asks for the pending list of the token the session logged in
+// with.
+func (sess *session) askPending() {
+	_ = sess.write(&wire.WebsocketMessage{Cmd: wire.CmdGetPendingMessages,
+		GetPendingMessagesRequest: &wire.GetPendingMessagesRequest{UserToken: sess.token}})
 }
