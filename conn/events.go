@@ -99,22 +99,18 @@ func (r *Request) retained() int {
 }
 
 // bound cuts what the server sent to the limits of package limits. Text is
-// kept whole. It allocates only for values it cuts.
+// kept whole. It allocates only for values it cuts. How many choices and
+// options there are was already bounded when they were converted
+// (requestFromAsk), so that a million of them cost nothing.
 func (r *Request) bound() {
 	r.ProjectDirectory = limits.CutBytes(r.ProjectDirectory, limits.ProjectDirBytes)
 	r.AgentName = limits.Label(r.AgentName, limits.AgentNameChars)
 	r.Model = limits.Label(r.Model, limits.AgentNameChars)
 	r.MCPClient = limits.Label(r.MCPClient, limits.AgentNameChars)
-	if len(r.Choices) > limits.Choices {
-		r.Choices = r.Choices[:limits.Choices]
-	}
 	for i := range r.Choices {
 		c := &r.Choices[i]
 		c.Question = limits.CutBytes(c.Question, limits.ChoiceQuestionBytes)
 		c.Header = limits.Label(c.Header, limits.ChoiceHeaderChars)
-		if len(c.Options) > limits.ChoiceOptions {
-			c.Options = c.Options[:limits.ChoiceOptions]
-		}
 		for j := range c.Options {
 			o := &c.Options[j]
 			o.Label = limits.Label(o.Label, limits.ChoiceLabelChars)

@@ -113,11 +113,9 @@ func (m *Manager) dispatch() {
 	}
 }
 
-// current reports whether e belongs to the server as configured now.
+// current reports whether e belongs to the server as configured now. The
+// dispatcher passes ServerRemoved on without asking.
 func (m *Manager) current(e Event) bool {
-	if _, ok := e.(ServerRemoved); ok {
-		return true
-	}
 	o := e.origin()
 	m.mu.RLock()
 	s := m.servers[o.Server]
