@@ -222,9 +222,7 @@ func (c *Core) run(ctx context.Context, e *engine) (probs []error) {
 	if c.opts.HealthInterval > 0 {
 		e.loops.Go(func() { c.probeLoop(loopCtx, e) })
 	}
-	if e.hist != nil {
-		e.loops.Go(func() { c.retainLoop(loopCtx, e) })
-	}
+	e.loops.Go(func() { c.retainLoop(loopCtx, e) })
 	c.statusChanged()
 	return probs
 }
@@ -252,9 +250,7 @@ func (e *engine) close(pumped chan struct{}) {
 	if pumped != nil {
 		<-pumped
 	}
-	if e.hist != nil {
-		e.hist.Close()
-	}
+	e.hist.Close()
 	if e.tmpDir != "" {
 		os.RemoveAll(e.tmpDir)
 	}
@@ -265,9 +261,7 @@ func (c *Core) pump(e *engine) {
 	defer close(e.pumped)
 	for ev := range e.mgr.Events() {
 		c.model.Apply(ev)
-		if e.hist != nil {
-			c.record(e, ev)
-		}
+		c.record(e, ev)
 		c.receivedThumbnails(ev)
 		c.mu.Lock()
 		fs := slices.Clone(c.onEvent)
