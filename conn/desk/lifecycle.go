@@ -287,6 +287,14 @@ func (c *Core) onProfileChange(e *engine, ch profiles.Change) {
 		}
 		cfg := ServerConfig(p, pw)
 		c.model.SetServers(modelServers(e.store))
+		if ch.Kind == profiles.ProfileUpdated {
+			// Stats and exports show the stored label; without this a
+			// renamed server keeps its old name there until its next
+			// request arrives.
+			if err := e.hist.SetServerLabel(ch.ID, p.Label()); err != nil {
+				c.log.Warn("history refused a server label", "id", ch.ID, "err", err)
+			}
+		}
 		e.mgr.Put(cfg)
 		if ch.Kind == profiles.ProfileAdded || ch.PasswordChanged {
 			go c.probe(cfg)
