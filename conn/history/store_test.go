@@ -398,8 +398,8 @@ func TestFilesArePrivate(t *testing.T) {
 	s := openT(t, dir)
 	must(t, s.RecordRequest(req("home", "q", "secret-ish")))
 	flush(t, s)
-	if s.Path() != filepath.Join(dir, FileName) || s.FileSize() == 0 || !s.Status().Saving {
-		t.Errorf("Path %q, FileSize %d, Status %+v", s.Path(), s.FileSize(), s.Status())
+	if s.Status().Path != filepath.Join(dir, FileName) || s.FileSize() == 0 || !s.Status().Saving {
+		t.Errorf("Path %q, FileSize %d, Status %+v", s.Status().Path, s.FileSize(), s.Status())
 	}
 	files := map[string]os.FileInfo{}
 	for _, name := range []string{FileName, FileName + "-wal", FileName + "-shm"} {
@@ -494,7 +494,7 @@ func TestInMemoryStore(t *testing.T) {
 	if !strings.Contains(buf.String(), "reply 2 from home") {
 		t.Errorf("in-memory export lacks a reply")
 	}
-	if s.Path() != "" || s.Status().Saving {
-		t.Errorf("in-memory store claims a file: %q %+v", s.Path(), s.Status())
+	if s.Status().Path != "" || s.Status().Saving {
+		t.Errorf("in-memory store claims a file: %q %+v", s.Status().Path, s.Status())
 	}
 }
