@@ -283,15 +283,10 @@ const (
 func (c *Core) Markdown(ctx context.Context, k conn.RequestKey, part CopyPart) (string, error) {
 	card, ok := c.model.Card(k)
 	if !ok || card.Preview {
-		hs, err := c.history()
-		if err != nil {
+		var err error
+		if card, err = c.HistoryCard(ctx, k); err != nil {
 			return "", err
 		}
-		e, err := hs.Get(ctx, history.Key{Server: string(k.Server), ID: k.ID})
-		if err != nil {
-			return "", err
-		}
-		card = cardOf(e)
 	}
 	r := card.Request
 	when := r.CreatedAt.Format("2006-01-02 15:04")
