@@ -146,7 +146,7 @@ func (s *Store) Clear(ctx context.Context, server string) (PruneResult, error) {
 	if err := checkKey("server id", server); err != nil {
 		return PruneResult{}, err
 	}
-	res, err := s.deleteWhere(ctx, server, `state != 0`, true)
+	res, err := s.deleteWhere(ctx, server, `state != 0`)
 	if err == nil && res.Requests > 0 {
 		err = s.compact(ctx)
 	}
@@ -171,7 +171,7 @@ func (s *Store) Delete(ctx context.Context, server string) (PruneResult, error) 
 	if err := checkKey("server id", server); err != nil {
 		return PruneResult{}, err
 	}
-	res, err := s.deleteWhere(ctx, server, `1`, true)
+	res, err := s.deleteWhere(ctx, server, `1`)
 	if err == nil && res.Requests > 0 {
 		err = s.compact(ctx)
 	}
@@ -187,38 +187,36 @@ func (s *Store) Delete(ctx context.Context, server string) (PruneResult, error) 
 }
 
 // deleteWhere deletes the server's requests matching cond (a constant SQL
-// condition), and with chats its chat lines, in chunks.
-func (s *Store) deleteWhere(ctx context.Context, server, cond string, chats bool) (PruneResult, error) {
+// condition), then all its chat lines, in chunks.
+func (s *Store) deleteWhere(ctx context.Context, server, cond string) (PruneResult, error) {
 	var res PruneResult
+	if err := s.chunked(ctx, &res.Requests, func(ctx context.Context, w *txWriter) (int, error) {
+		r, err := w.exec(ctx, `DELETE FROM requests WHERE seq IN (SELECT seq FROM requests
+			WHERE server = ? AND `+cond+` LIMIT ?)`, server, deleteChunk)
+		return affected(r), err
+	}); err != nil {
+		return res, err
+	}
+	err := s.chunked(ctx, &res.ChatLines, func(ctx context.Context, w *txWriter) (int, error) {
+		r, err := w.exec(ctx, `DELETE FROM chat_lines WHERE seq IN (SELECT seq FROM chat_lines
+			WHERE server = ? LIMIT ?)`, server, deleteChunk)
+		return affected(r), err
+	})
+	return res, err
+}
+
+// chunked runs fn, which deletes at most deleteChunk rows, in a
+// transaction of its own until a run deletes fewer, adding the rows to
+// *n. Between chunks the writer stores new events, so a large delete never
+// holds them up for long.
+func (s *Store) chunked(ctx context.Context, n *int, fn func(ctx context.Context, w *txWriter) (int, error)) error {
 	for {
-		n, err := s.run(ctx, true, func(ctx context.Context, w *txWriter) (int, error) {
-			r, err := w.exec(ctx, `DELETE FROM requests WHERE seq IN (SELECT seq FROM requests
-				WHERE server = ? AND `+cond+` LIMIT ?)`, server, deleteChunk)
-			return affected(r), err
-		})
-		res.Requests += n
-		if err != nil {
-			return res, err
-		}
-		if n < deleteChunk {
-			break
+		k, err := s.run(ctx, true, fn)
+		*n += k
+		if err != nil || k < deleteChunk {
+			return err
 		}
 	}
-	for chats {
-		n, err := s.run(ctx, true, func(ctx context.Context, w *txWriter) (int, error) {
-			r, err := w.exec(ctx, `DELETE FROM chat_lines WHERE seq IN (SELECT seq FROM chat_lines
-				WHERE server = ? LIMIT ?)`, server, deleteChunk)
-			return affected(r), err
-		})
-		res.ChatLines += n
-		if err != nil {
-			return res, err
-		}
-		if n < deleteChunk {
-			break
-		}
-	}
-	return res, nil
 }
 
 func affected(r interface{ RowsAffected() (int64, error) }) int {
@@ -239,28 +237,16 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy) (PruneResult, erro
 	if err := s.checkOpen(); err != nil || p.Forever() {
 		return res, err
 	}
-	loop := func(dst *int, fn func(ctx context.Context, w *txWriter) (int, error)) error {
-		for {
-			n, err := s.run(ctx, true, fn)
-			*dst += n
-			if err != nil {
-				return err
-			}
-			if n < deleteChunk {
-				return nil
-			}
-		}
-	}
 	if p.MaxAge > 0 {
 		cutoff := s.now().Add(-p.MaxAge).UnixMilli()
-		if err := loop(&res.Requests, func(ctx context.Context, w *txWriter) (int, error) {
+		if err := s.chunked(ctx, &res.Requests, func(ctx context.Context, w *txWriter) (int, error) {
 			r, err := w.exec(ctx, `DELETE FROM requests WHERE seq IN (SELECT seq FROM requests
 				WHERE created_ms < ? AND state != 0 LIMIT ?)`, cutoff, deleteChunk)
 			return affected(r), err
 		}); err != nil {
 			return res, err
 		}
-		if err := loop(&res.ChatLines, func(ctx context.Context, w *txWriter) (int, error) {
+		if err := s.chunked(ctx, &res.ChatLines, func(ctx context.Context, w *txWriter) (int, error) {
 			r, err := w.exec(ctx, `DELETE FROM chat_lines WHERE seq IN (SELECT seq FROM chat_lines
 				WHERE at_ms < ? LIMIT ?)`, cutoff, deleteChunk)
 			return affected(r), err
@@ -274,7 +260,7 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy) (PruneResult, erro
 			return res, err
 		}
 		for _, server := range servers {
-			if err := loop(&res.Requests, func(ctx context.Context, w *txWriter) (int, error) {
+			if err := s.chunked(ctx, &res.Requests, func(ctx context.Context, w *txWriter) (int, error) {
 				r, err := w.exec(ctx, `DELETE FROM requests WHERE seq IN (SELECT seq FROM requests
 					WHERE server = ? AND state != 0 ORDER BY seq DESC LIMIT ? OFFSET ?)`,
 					server, deleteChunk, p.MaxPerServer)
@@ -282,7 +268,7 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy) (PruneResult, erro
 			}); err != nil {
 				return res, err
 			}
-			if err := loop(&res.ChatLines, func(ctx context.Context, w *txWriter) (int, error) {
+			if err := s.chunked(ctx, &res.ChatLines, func(ctx context.Context, w *txWriter) (int, error) {
 				r, err := w.exec(ctx, `DELETE FROM chat_lines WHERE seq IN (SELECT seq FROM chat_lines
 					WHERE server = ? ORDER BY seq DESC LIMIT ? OFFSET ?)`, server, deleteChunk, p.MaxPerServer)
 				return affected(r), err
