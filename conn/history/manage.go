@@ -146,11 +146,7 @@ func (s *Store) Clear(ctx context.Context, server string) (PruneResult, error) {
 	if err := checkKey("server id", server); err != nil {
 		return PruneResult{}, err
 	}
-	res, err := s.deleteWhere(ctx, server, `state != 0`)
-	if err == nil && res.Requests > 0 {
-		err = s.compact(ctx)
-	}
-	return res, err
+	return s.deleteWhere(ctx, server, `state != 0`)
 }
 
 // compact rewrites the search index without the entries of deleted rows
@@ -172,9 +168,6 @@ func (s *Store) Delete(ctx context.Context, server string) (PruneResult, error) 
 		return PruneResult{}, err
 	}
 	res, err := s.deleteWhere(ctx, server, `1`)
-	if err == nil && res.Requests > 0 {
-		err = s.compact(ctx)
-	}
 	if err != nil {
 		return res, err
 	}
@@ -187,36 +180,51 @@ func (s *Store) Delete(ctx context.Context, server string) (PruneResult, error) 
 }
 
 // deleteWhere deletes the server's requests matching cond (a constant SQL
-// condition), then all its chat lines, in chunks.
+// condition), then all its chat lines, in chunks. Then it compacts the
+// search index when requests went, else gives the freed pages back.
 func (s *Store) deleteWhere(ctx context.Context, server, cond string) (PruneResult, error) {
 	var res PruneResult
-	if err := s.chunked(ctx, &res.Requests, func(ctx context.Context, w *txWriter) (int, error) {
+	err := s.chunked(ctx, &res.Requests, func(ctx context.Context, w *txWriter) (int, error) {
 		r, err := w.exec(ctx, `DELETE FROM requests WHERE seq IN (SELECT seq FROM requests
 			WHERE server = ? AND `+cond+` LIMIT ?)`, server, deleteChunk)
 		return affected(r), err
-	}); err != nil {
-		return res, err
-	}
-	err := s.chunked(ctx, &res.ChatLines, func(ctx context.Context, w *txWriter) (int, error) {
-		r, err := w.exec(ctx, `DELETE FROM chat_lines WHERE seq IN (SELECT seq FROM chat_lines
-			WHERE server = ? LIMIT ?)`, server, deleteChunk)
-		return affected(r), err
 	})
+	if err == nil {
+		err = s.chunked(ctx, &res.ChatLines, func(ctx context.Context, w *txWriter) (int, error) {
+			r, err := w.exec(ctx, `DELETE FROM chat_lines WHERE seq IN (SELECT seq FROM chat_lines
+				WHERE server = ? LIMIT ?)`, server, deleteChunk)
+			return affected(r), err
+		})
+	}
+	switch {
+	case err == nil && res.Requests > 0:
+		err = s.compact(ctx) // its vacuum frees the chat lines' pages too
+	case res != (PruneResult{}):
+		s.shrink(ctx) // also after a failure: earlier chunks were committed
+	}
 	return res, err
 }
 
 // chunked runs fn, which deletes at most deleteChunk rows, in a
 // transaction of its own until a run deletes fewer, adding the rows to
 // *n. Between chunks the writer stores new events, so a large delete never
-// holds them up for long.
+// holds them up for long. It does not vacuum: the caller shrinks the file
+// once, after the last chunk.
 func (s *Store) chunked(ctx context.Context, n *int, fn func(ctx context.Context, w *txWriter) (int, error)) error {
 	for {
-		k, err := s.run(ctx, true, fn)
+		k, err := s.run(ctx, false, fn)
 		*n += k
 		if err != nil || k < deleteChunk {
 			return err
 		}
 	}
+}
+
+// shrink gives the pages freed by deletes back to the file system, in an
+// empty transaction of its own. A failure is logged by the writer and
+// leaves only free pages in the file, so it is not returned.
+func (s *Store) shrink(ctx context.Context) {
+	_, _ = s.run(ctx, true, func(context.Context, *txWriter) (int, error) { return 0, nil })
 }
 
 func affected(r interface{ RowsAffected() (int64, error) }) int {
@@ -237,6 +245,15 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy) (PruneResult, erro
 	if err := s.checkOpen(); err != nil || p.Forever() {
 		return res, err
 	}
+	err := s.prune(ctx, p, &res)
+	if res != (PruneResult{}) {
+		s.shrink(ctx) // also after a failure: earlier chunks were committed
+	}
+	return res, err
+}
+
+// prune runs Prune's deletes, adding what they delete to res.
+func (s *Store) prune(ctx context.Context, p RetentionPolicy, res *PruneResult) error {
 	if p.MaxAge > 0 {
 		cutoff := s.now().Add(-p.MaxAge).UnixMilli()
 		if err := s.chunked(ctx, &res.Requests, func(ctx context.Context, w *txWriter) (int, error) {
@@ -244,20 +261,20 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy) (PruneResult, erro
 				WHERE created_ms < ? AND state != 0 LIMIT ?)`, cutoff, deleteChunk)
 			return affected(r), err
 		}); err != nil {
-			return res, err
+			return err
 		}
 		if err := s.chunked(ctx, &res.ChatLines, func(ctx context.Context, w *txWriter) (int, error) {
 			r, err := w.exec(ctx, `DELETE FROM chat_lines WHERE seq IN (SELECT seq FROM chat_lines
 				WHERE at_ms < ? LIMIT ?)`, cutoff, deleteChunk)
 			return affected(r), err
 		}); err != nil {
-			return res, err
+			return err
 		}
 	}
 	if p.MaxPerServer > 0 {
 		servers, err := s.storedServers(ctx)
 		if err != nil {
-			return res, err
+			return err
 		}
 		for _, server := range servers {
 			if err := s.chunked(ctx, &res.Requests, func(ctx context.Context, w *txWriter) (int, error) {
@@ -266,18 +283,18 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy) (PruneResult, erro
 					server, deleteChunk, p.MaxPerServer)
 				return affected(r), err
 			}); err != nil {
-				return res, err
+				return err
 			}
 			if err := s.chunked(ctx, &res.ChatLines, func(ctx context.Context, w *txWriter) (int, error) {
 				r, err := w.exec(ctx, `DELETE FROM chat_lines WHERE seq IN (SELECT seq FROM chat_lines
 					WHERE server = ? ORDER BY seq DESC LIMIT ? OFFSET ?)`, server, deleteChunk, p.MaxPerServer)
 				return affected(r), err
 			}); err != nil {
-				return res, err
+				return err
 			}
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // storedServers lists every server with requests or chat lines.
