@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/agentdesk/agentdesk/profiles/limits"
 )
@@ -489,5 +490,28 @@ func TestInMemoryStore(t *testing.T) {
 	}
 	if s.Status().Path != "" || s.Status().Saving {
 		t.Errorf("in-memory store claims a file: %q %+v", s.Status().Path, s.Status())
+	}
+}
+
+// TestPreviewEndsOnACharacter: a preview is previewRunes characters of
+// the stored prefix, never part of one, also when four-byte characters
+// fill the prefix exactly.
+func TestPreviewEndsOnACharacter(t *testing.T) {
+	for name, c := range map[string]struct {
+		prefix  string
+		fullLen int64
+		want    string
+		cut     bool
+	}{
+		"short":      {"hello", 5, "hello", false},
+		"ascii":      {strings.Repeat("a", previewBytes), 5000, strings.Repeat("a", previewRunes), true},
+		"two-byte":   {strings.Repeat("é", previewBytes/2), 5000, strings.Repeat("é", previewRunes), true},
+		"four-byte":  {strings.Repeat("😀", previewRunes), 5000, strings.Repeat("😀", previewRunes), true},
+		"whole text": {strings.Repeat("😀", previewRunes), previewBytes, strings.Repeat("😀", previewRunes), false},
+	} {
+		got, cut := previewOf(c.prefix, c.fullLen)
+		if got != c.want || cut != c.cut || !utf8.ValidString(got) {
+			t.Errorf("%s: previewOf = %d bytes, cut %v; want %d bytes, cut %v", name, len(got), cut, len(c.want), c.cut)
+		}
 	}
 }
