@@ -25,8 +25,6 @@ func (c *Core) SendChat(k model.ChatKey, nickname, text string) error {
 		return err
 	}
 	c.model.SetChatStatus(k, line, model.LineSent, nil)
-	if e.hist != nil {
-		_ = e.rec.OwnChat(k.Server, nickname, k.ClientID, text)
-	}
+	_ = e.rec.OwnChat(k.Server, nickname, k.ClientID, text)
 	return nil
 }

@@ -28,12 +28,10 @@ const recentHistory = 200
 // pruneEvery is how often the retention policy runs while agentdesk runs.
 const pruneEvery = 6 * time.Hour
 
-// ErrNoHistory: the history is not open (the core has not started).
-var ErrNoHistory = errors.New("the history is not open yet")
-
 // openHistory opens the history database in dir ("" keeps it in memory),
 // reports what went wrong as notices, and shows the recent finished
-// requests in the model. It does file I/O.
+// requests in the model. It never returns nil: history.Open falls back to
+// memory, so the engine needs no nil checks. It does file I/O.
 func (c *Core) openHistory(ctx context.Context, dir string, st profiles.HistorySettings) *history.Store {
 	hs, err := history.Open(dir, history.Options{Logger: c.log, KeepAttachmentBytes: st.KeepAttachmentBytes})
 	var corrupt *history.CorruptError
@@ -140,14 +138,11 @@ func (c *Core) prune(ctx context.Context, e *engine) {
 	}
 }
 
-// history returns the running history store.
+// history returns the running history store, or ErrNotReady before Start.
 func (c *Core) history() (*history.Store, error) {
 	e, err := c.engine()
 	if err != nil {
 		return nil, err
-	}
-	if e.hist == nil {
-		return nil, ErrNoHistory
 	}
 	return e.hist, nil
 }
@@ -288,15 +283,10 @@ const (
 func (c *Core) Markdown(ctx context.Context, k conn.RequestKey, part CopyPart) (string, error) {
 	card, ok := c.model.Card(k)
 	if !ok || card.Preview {
-		hs, err := c.history()
-		if err != nil {
+		var err error
+		if card, err = c.HistoryCard(ctx, k); err != nil {
 			return "", err
 		}
-		e, err := hs.Get(ctx, history.Key{Server: string(k.Server), ID: k.ID})
-		if err != nil {
-			return "", err
-		}
-		card = cardOf(e)
 	}
 	r := card.Request
 	when := r.CreatedAt.Format("2006-01-02 15:04")

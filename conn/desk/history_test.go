@@ -214,3 +214,33 @@ func TestHistoryProblemsAreBanners(t *testing.T) {
 		t.Fatalf("the history does not work after the move: %v", err)
 	}
 }
+
+// TestRenamingAServerRenamesItsHistory: the history's stats show a
+// server's new name as soon as it is renamed, not only once another
+// request arrives.
+func TestRenamingAServerRenamesItsHistory(t *testing.T) {
+	srv := aatest.Start(t, aaserver.Config{})
+	ctx := context.Background()
+	c := historyCore(t, t.TempDir(), t.TempDir(), nil)
+	c.Start(ctx)
+	p, err := c.AddServer(ctx, profiles.Profile{URL: srv.URL(), Alias: "Home", Enabled: true}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := conn.ServerID(p.ID)
+	eventually(t, "connected", func() bool { s, _ := c.State(id); return s.Phase == conn.PhaseConnected })
+	ask(t, srv, "q1", "Rename me?")
+	label := func() string {
+		stats, _, err := c.HistoryStats(ctx)
+		if err != nil || len(stats) != 1 {
+			return ""
+		}
+		return stats[0].Label
+	}
+	eventually(t, "the request stored with its label", func() bool { return label() == "Home" })
+	p.Alias = "Office"
+	if _, err := c.UpdateServer(ctx, p, nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the new label in the stats", func() bool { return label() == "Office" })
+}

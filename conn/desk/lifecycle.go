@@ -222,9 +222,7 @@ func (c *Core) run(ctx context.Context, e *engine) (probs []error) {
 	if c.opts.HealthInterval > 0 {
 		e.loops.Go(func() { c.probeLoop(loopCtx, e) })
 	}
-	if e.hist != nil {
-		e.loops.Go(func() { c.retainLoop(loopCtx, e) })
-	}
+	e.loops.Go(func() { c.retainLoop(loopCtx, e) })
 	c.statusChanged()
 	return probs
 }
@@ -252,9 +250,7 @@ func (e *engine) close(pumped chan struct{}) {
 	if pumped != nil {
 		<-pumped
 	}
-	if e.hist != nil {
-		e.hist.Close()
-	}
+	e.hist.Close()
 	if e.tmpDir != "" {
 		os.RemoveAll(e.tmpDir)
 	}
@@ -265,9 +261,7 @@ func (c *Core) pump(e *engine) {
 	defer close(e.pumped)
 	for ev := range e.mgr.Events() {
 		c.model.Apply(ev)
-		if e.hist != nil {
-			c.record(e, ev)
-		}
+		c.record(e, ev)
 		c.receivedThumbnails(ev)
 		c.mu.Lock()
 		fs := slices.Clone(c.onEvent)
@@ -293,6 +287,14 @@ func (c *Core) onProfileChange(e *engine, ch profiles.Change) {
 		}
 		cfg := ServerConfig(p, pw)
 		c.model.SetServers(modelServers(e.store))
+		if ch.Kind == profiles.ProfileUpdated {
+			// Stats and exports show the stored label; without this a
+			// renamed server keeps its old name there until its next
+			// request arrives.
+			if err := e.hist.SetServerLabel(ch.ID, p.Label()); err != nil {
+				c.log.Warn("history refused a server label", "id", ch.ID, "err", err)
+			}
+		}
 		e.mgr.Put(cfg)
 		if ch.Kind == profiles.ProfileAdded || ch.PasswordChanged {
 			go c.probe(cfg)

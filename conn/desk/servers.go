@@ -98,7 +98,7 @@ func (c *Core) DeleteServer(ctx context.Context, id conn.ServerID, withHistory b
 	} else if err != nil {
 		defer c.model.AddNotice(model.Notice{ID: "keyring-delete", Level: model.NoticeWarning, Title: NoticeKeyring, Details: err.Error()})
 	}
-	if withHistory && e.hist != nil {
+	if withHistory {
 		if _, err := e.hist.Delete(ctx, string(id)); err != nil {
 			return fmt.Errorf("the server was deleted, but not its history: %w", err)
 		}

@@ -52,7 +52,7 @@ func (c *Core) SaveSettings(ctx context.Context, s profiles.Settings, token *str
 	if err := e.store.SetSettings(s); err != nil {
 		return err
 	}
-	if h := e.store.Settings().History; h != old.History && e.hist != nil {
+	if h := e.store.Settings().History; h != old.History {
 		e.hist.SetKeepAttachmentBytes(h.KeepAttachmentBytes)
 		go c.prune(context.Background(), e) // a closed history just refuses
 	}

@@ -241,14 +241,6 @@ func (s *Store) ExportMarkdown(ctx context.Context, w io.Writer, servers ...stri
 	return bw.Flush()
 }
 
-// MarkdownEntry renders one record as Markdown, as the export does: for
-// "copy as Markdown" on a card. Pass a full record ([Store.Get]).
-func MarkdownEntry(e Entry) string {
-	var b strings.Builder
-	writeMarkdownEntry(&b, e, "###")
-	return b.String()
-}
-
 func writeMarkdownEntry(w io.StringWriter, e Entry, heading string) {
 	r, o := e.Request, e.Outcome
 	kind := "Question"

@@ -92,11 +92,6 @@ func TestNoQueryForOneServerReturnsAnother(t *testing.T) {
 				t.Errorf("Chat(%s) returned %+v", srv, l)
 			}
 		}
-		convs, err := s.Conversations(ctx, srv)
-		must(t, err)
-		if len(convs) != 1 || convs[0].Server != srv {
-			t.Errorf("Conversations(%s) = %+v", srv, convs)
-		}
 		f, err := s.Facets(ctx, srv)
 		must(t, err)
 		if len(f.Projects) != 1 || f.Projects[0] != "/src/"+srv {

@@ -70,8 +70,9 @@ func previewOf(prefix string, fullLen int64) (string, bool) {
 		n++
 	}
 	if int64(len(prefix)) < fullLen {
-		// Cut inside a character at the byte limit: drop its start.
-		return limits.Prefix(prefix, len(prefix)), true
+		// The prefix held exactly previewRunes characters, so all of
+		// four bytes: it ends on a character boundary, the text goes on.
+		return prefix, true
 	}
 	return prefix, false
 }

@@ -146,11 +146,7 @@ func (s *Store) Clear(ctx context.Context, server string) (PruneResult, error) {
 	if err := checkKey("server id", server); err != nil {
 		return PruneResult{}, err
 	}
-	res, err := s.deleteWhere(ctx, server, `state != 0`, true)
-	if err == nil && res.Requests > 0 {
-		err = s.compact(ctx)
-	}
-	return res, err
+	return s.deleteWhere(ctx, server, `state != 0`)
 }
 
 // compact rewrites the search index without the entries of deleted rows
@@ -171,10 +167,7 @@ func (s *Store) Delete(ctx context.Context, server string) (PruneResult, error) 
 	if err := checkKey("server id", server); err != nil {
 		return PruneResult{}, err
 	}
-	res, err := s.deleteWhere(ctx, server, `1`, true)
-	if err == nil && res.Requests > 0 {
-		err = s.compact(ctx)
-	}
+	res, err := s.deleteWhere(ctx, server, `1`)
 	if err != nil {
 		return res, err
 	}
@@ -187,38 +180,51 @@ func (s *Store) Delete(ctx context.Context, server string) (PruneResult, error) 
 }
 
 // deleteWhere deletes the server's requests matching cond (a constant SQL
-// condition), and with chats its chat lines, in chunks.
-func (s *Store) deleteWhere(ctx context.Context, server, cond string, chats bool) (PruneResult, error) {
+// condition), then all its chat lines, in chunks. Then it compacts the
+// search index when requests went, else gives the freed pages back.
+func (s *Store) deleteWhere(ctx context.Context, server, cond string) (PruneResult, error) {
 	var res PruneResult
-	for {
-		n, err := s.run(ctx, true, func(ctx context.Context, w *txWriter) (int, error) {
-			r, err := w.exec(ctx, `DELETE FROM requests WHERE seq IN (SELECT seq FROM requests
-				WHERE server = ? AND `+cond+` LIMIT ?)`, server, deleteChunk)
-			return affected(r), err
-		})
-		res.Requests += n
-		if err != nil {
-			return res, err
-		}
-		if n < deleteChunk {
-			break
-		}
-	}
-	for chats {
-		n, err := s.run(ctx, true, func(ctx context.Context, w *txWriter) (int, error) {
+	err := s.chunked(ctx, &res.Requests, func(ctx context.Context, w *txWriter) (int, error) {
+		r, err := w.exec(ctx, `DELETE FROM requests WHERE seq IN (SELECT seq FROM requests
+			WHERE server = ? AND `+cond+` LIMIT ?)`, server, deleteChunk)
+		return affected(r), err
+	})
+	if err == nil {
+		err = s.chunked(ctx, &res.ChatLines, func(ctx context.Context, w *txWriter) (int, error) {
 			r, err := w.exec(ctx, `DELETE FROM chat_lines WHERE seq IN (SELECT seq FROM chat_lines
 				WHERE server = ? LIMIT ?)`, server, deleteChunk)
 			return affected(r), err
 		})
-		res.ChatLines += n
-		if err != nil {
-			return res, err
-		}
-		if n < deleteChunk {
-			break
+	}
+	switch {
+	case err == nil && res.Requests > 0:
+		err = s.compact(ctx) // its vacuum frees the chat lines' pages too
+	case res != (PruneResult{}):
+		s.shrink(ctx) // also after a failure: earlier chunks were committed
+	}
+	return res, err
+}
+
+// chunked runs fn, which deletes at most deleteChunk rows, in a
+// transaction of its own until a run deletes fewer, adding the rows to
+// *n. Between chunks the writer stores new events, so a large delete never
+// holds them up for long. It does not vacuum: the caller shrinks the file
+// once, after the last chunk.
+func (s *Store) chunked(ctx context.Context, n *int, fn func(ctx context.Context, w *txWriter) (int, error)) error {
+	for {
+		k, err := s.run(ctx, false, fn)
+		*n += k
+		if err != nil || k < deleteChunk {
+			return err
 		}
 	}
-	return res, nil
+}
+
+// shrink gives the pages freed by deletes back to the file system, in an
+// empty transaction of its own. A failure is logged by the writer and
+// leaves only free pages in the file, so it is not returned.
+func (s *Store) shrink(ctx context.Context) {
+	_, _ = s.run(ctx, true, func(context.Context, *txWriter) (int, error) { return 0, nil })
 }
 
 func affected(r interface{ RowsAffected() (int64, error) }) int {
@@ -239,59 +245,56 @@ func (s *Store) Prune(ctx context.Context, p RetentionPolicy) (PruneResult, erro
 	if err := s.checkOpen(); err != nil || p.Forever() {
 		return res, err
 	}
-	loop := func(dst *int, fn func(ctx context.Context, w *txWriter) (int, error)) error {
-		for {
-			n, err := s.run(ctx, true, fn)
-			*dst += n
-			if err != nil {
-				return err
-			}
-			if n < deleteChunk {
-				return nil
-			}
-		}
+	err := s.prune(ctx, p, &res)
+	if res != (PruneResult{}) {
+		s.shrink(ctx) // also after a failure: earlier chunks were committed
 	}
+	return res, err
+}
+
+// prune runs Prune's deletes, adding what they delete to res.
+func (s *Store) prune(ctx context.Context, p RetentionPolicy, res *PruneResult) error {
 	if p.MaxAge > 0 {
 		cutoff := s.now().Add(-p.MaxAge).UnixMilli()
-		if err := loop(&res.Requests, func(ctx context.Context, w *txWriter) (int, error) {
+		if err := s.chunked(ctx, &res.Requests, func(ctx context.Context, w *txWriter) (int, error) {
 			r, err := w.exec(ctx, `DELETE FROM requests WHERE seq IN (SELECT seq FROM requests
 				WHERE created_ms < ? AND state != 0 LIMIT ?)`, cutoff, deleteChunk)
 			return affected(r), err
 		}); err != nil {
-			return res, err
+			return err
 		}
-		if err := loop(&res.ChatLines, func(ctx context.Context, w *txWriter) (int, error) {
+		if err := s.chunked(ctx, &res.ChatLines, func(ctx context.Context, w *txWriter) (int, error) {
 			r, err := w.exec(ctx, `DELETE FROM chat_lines WHERE seq IN (SELECT seq FROM chat_lines
 				WHERE at_ms < ? LIMIT ?)`, cutoff, deleteChunk)
 			return affected(r), err
 		}); err != nil {
-			return res, err
+			return err
 		}
 	}
 	if p.MaxPerServer > 0 {
 		servers, err := s.storedServers(ctx)
 		if err != nil {
-			return res, err
+			return err
 		}
 		for _, server := range servers {
-			if err := loop(&res.Requests, func(ctx context.Context, w *txWriter) (int, error) {
+			if err := s.chunked(ctx, &res.Requests, func(ctx context.Context, w *txWriter) (int, error) {
 				r, err := w.exec(ctx, `DELETE FROM requests WHERE seq IN (SELECT seq FROM requests
 					WHERE server = ? AND state != 0 ORDER BY seq DESC LIMIT ? OFFSET ?)`,
 					server, deleteChunk, p.MaxPerServer)
 				return affected(r), err
 			}); err != nil {
-				return res, err
+				return err
 			}
-			if err := loop(&res.ChatLines, func(ctx context.Context, w *txWriter) (int, error) {
+			if err := s.chunked(ctx, &res.ChatLines, func(ctx context.Context, w *txWriter) (int, error) {
 				r, err := w.exec(ctx, `DELETE FROM chat_lines WHERE seq IN (SELECT seq FROM chat_lines
 					WHERE server = ? ORDER BY seq DESC LIMIT ? OFFSET ?)`, server, deleteChunk, p.MaxPerServer)
 				return affected(r), err
 			}); err != nil {
-				return res, err
+				return err
 			}
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // storedServers lists every server with requests or chat lines.

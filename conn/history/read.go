@@ -464,43 +464,6 @@ func scanChat(sc scanner) (ChatLine, error) {
 	return l, err
 }
 
-// Conversations lists the stored chats of the given servers (all when
-// none are given), most recently active first.
-func (s *Store) Conversations(ctx context.Context, servers ...string) ([]Conversation, error) {
-	if err := s.checkOpen(); err != nil {
-		return nil, err
-	}
-	if len(servers) > MaxFilterValues {
-		return nil, fmt.Errorf("history: at most %d servers at once", MaxFilterValues)
-	}
-	filter := ""
-	args := make([]any, len(servers))
-	for i, v := range servers {
-		args[i] = v
-	}
-	if len(servers) > 0 {
-		filter = " WHERE server IN (" + placeholders(len(servers)) + ")"
-	}
-	rows, err := s.rdb.QueryContext(ctx, `SELECT c.server, c.peer, c.n, l.client_id, l.at_ms
-		FROM (SELECT server, peer, count(*) AS n, max(seq) AS last FROM chat_lines`+filter+` GROUP BY server, peer) c
-		JOIN chat_lines l ON l.seq = c.last ORDER BY l.seq DESC`, args...)
-	if err != nil {
-		return nil, s.readErr(err)
-	}
-	defer rows.Close()
-	var out []Conversation
-	for rows.Next() {
-		var c Conversation
-		var at int64
-		if err := rows.Scan(&c.Server, &c.Peer, &c.Lines, &c.ClientID, &at); err != nil {
-			return nil, s.readErr(err)
-		}
-		c.LastAt = fromMillis(at)
-		out = append(out, c)
-	}
-	return out, s.readErrOrNil(rows.Err())
-}
-
 // Facets are the values a search can be filtered by.
 type Facets struct {
 	Agents   []string

@@ -103,6 +103,31 @@ func TestClearGivesSpaceBack(t *testing.T) {
 	}
 }
 
+// TestPruneAndChatClearGiveSpaceBack: deletes that do not compact the
+// search index (Prune, and Clear of a server with only chat lines) shrink
+// the file too.
+func TestPruneAndChatClearGiveSpaceBack(t *testing.T) {
+	for name, del := range map[string]func(s *Store) error{
+		"prune": func(s *Store) error { _, err := s.Prune(ctxT(t), RetentionPolicy{MaxPerServer: 1}); return err },
+		"clear": func(s *Store) error { _, err := s.Clear(ctxT(t), "home"); return err },
+	} {
+		dir := t.TempDir()
+		s := openT(t, dir)
+		for i := range 100 {
+			must(t, s.RecordChat(ChatLine{Server: "home", Peer: "alex", From: FromPeer,
+				Text: fmt.Sprint(i, strings.Repeat(" bulky chat", 2000)), At: t0}))
+		}
+		must(t, s.Close())
+		before := fileSize(t, dir)
+		s = openT(t, dir)
+		must(t, del(s))
+		must(t, s.Close())
+		if after := fileSize(t, dir); after > before/4 {
+			t.Errorf("%s: file is %d bytes after, %d before: space not given back", name, after, before)
+		}
+	}
+}
+
 func fileSize(t *testing.T, dir string) int64 {
 	t.Helper()
 	st, err := os.Stat(filepath.Join(dir, FileName))

@@ -402,14 +402,6 @@ func (s *Store) closeDBs() {
 	s.rdb, s.wdb = nil, nil
 }
 
-// Path returns the database file, or "" when the history lives in memory.
-func (s *Store) Path() string {
-	if s.storage == inMemory {
-		return ""
-	}
-	return s.path
-}
-
 // Status returns the store's current health.
 func (s *Store) Status() Status {
 	s.statusMu.Lock()

@@ -60,17 +60,6 @@ func (s State) Finished() bool { return s != StatePending }
 
 func (s State) valid() bool { return s >= 0 && int(s) < len(stateNames) }
 
-// ParseState returns the State named by String, for filters typed or
-// stored as text.
-func ParseState(name string) (State, error) {
-	for i, n := range stateNames {
-		if n == name {
-			return State(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown request state %q", cutForMessage(name))
-}
-
 // Request is one question or work report as an agent sent it.
 type Request struct {
 	// Server is the server profile id; ID is the request id on that server.
@@ -183,16 +172,6 @@ type ChatLine struct {
 	From     Sender
 	Text     string
 	At       time.Time
-}
-
-// Conversation names one stored chat and its latest line.
-type Conversation struct {
-	Server string
-	Peer   string
-	// ClientID is the peer's most recent client id.
-	ClientID string
-	Lines    int
-	LastAt   time.Time
 }
 
 // Query selects stored requests for [Store.Search] and [Store.Count].
