@@ -70,6 +70,17 @@ func copyToClipboard(t *testing.T, target string, data []byte) {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("xclip: %v", err)
 	}
+	// xclip returns while its child may still be taking the selection
+	// over from the previous owner: wait until the clipboard serves data.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		got, err := exec.Command("xclip", "-selection", "clipboard", "-target", target, "-out").Output()
+		if err == nil && bytes.Equal(got, data) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the clipboard never served the %s just copied", target)
+		}
+	}
 }
 
 // A real X11 clipboard: an image, a file manager's file list, plain text,
