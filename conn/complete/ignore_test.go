@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/agentdesk/agentdesk/profiles"
 )
 
 func TestGitignoreRules(t *testing.T) {
@@ -90,7 +92,7 @@ func TestGitignoreRules(t *testing.T) {
 			}
 		}
 	}
-	if _, ok := parseRule(strings.Repeat("a", MaxPatternLen+1), ""); ok {
+	if _, ok := parseRule(strings.Repeat("a", profiles.MaxIgnorePattern+1), ""); ok {
 		t.Error("an over-long pattern was accepted")
 	}
 }
