@@ -186,9 +186,11 @@ func matchSegs(pat, name []string) bool {
 	return len(name) == 0
 }
 
-// ignored applies rules in order, the last match winning, as git does.
-func ignored(rules []rule, rel, name string, isDir bool) bool {
-	out := false
+// applyRules applies rules in order to the verdict out (ignored or not),
+// the last match winning, as git does. Starting from an earlier verdict
+// lets built-in, .gitignore and custom rules chain; a rule that could not
+// change the verdict is not even matched.
+func applyRules(rules []rule, rel, name string, isDir bool, out bool) bool {
 	for i := range rules {
 		r := &rules[i]
 		if r.negate == out && r.match(rel, name, isDir) {

@@ -87,7 +87,7 @@ func TestGitignoreRules(t *testing.T) {
 		rules := parseRules(tc.rules, tc.base)
 		for _, p := range tc.probes {
 			name := p.rel[strings.LastIndexByte(p.rel, '/')+1:]
-			if got := ignored(rules, p.rel, name, p.dir); got != p.want {
+			if got := applyRules(rules, p.rel, name, p.dir, false); got != p.want {
 				t.Errorf("%s: rules %q, path %q (dir %v): ignored = %v, want %v", p.label, tc.rules, p.rel, p.dir, got, p.want)
 			}
 		}

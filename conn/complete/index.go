@@ -182,7 +182,7 @@ func Build(ctx context.Context, root string, opts IndexOptions) (*Index, error) 
 			if d.rel != "" {
 				rel = d.rel + "/" + n.name
 			}
-			out := ignored(builtin, rel, n.name, n.dir)
+			out := applyRules(builtin, rel, n.name, n.dir, false)
 			out = applyRules(rules, rel, n.name, n.dir, out)
 			out = applyRules(custom, rel, n.name, n.dir, out)
 			if out {
@@ -201,17 +201,6 @@ func Build(ctx context.Context, root string, opts IndexOptions) (*Index, error) 
 	ix.Took = time.Since(start)
 	ix.Built = time.Now()
 	return ix, nil
-}
-
-// applyRules is ignored starting from an earlier verdict.
-func applyRules(rules []rule, rel, name string, isDir bool, out bool) bool {
-	for i := range rules {
-		r := &rules[i]
-		if r.negate == out && r.match(rel, name, isDir) {
-			out = !r.negate
-		}
-	}
-	return out
 }
 
 type dirName struct {
