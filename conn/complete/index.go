@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/agentdesk/agentdesk/conn"
 )
 
 // IndexOptions say what a path index leaves out.
@@ -90,30 +92,20 @@ func CheckRoot(root string) error {
 // as relative; on Windows a network or device path (\\host\share) is
 // refused, since even looking at it would connect to that host.
 func checkRootPath(root string, windows bool) error {
+	if conn.IsLocalAbsPath(root, windows) {
+		return nil
+	}
 	if windows {
 		switch {
-		case isDrivePath(root):
-			return nil
 		case strings.HasPrefix(root, `\\`) || strings.HasPrefix(root, "//"):
 			return fmt.Errorf("%w: the project folder %s is a network or device path; only folders on this machine's drives are indexed", ErrUnavailable, root)
 		case strings.HasPrefix(root, "/"):
 			return fmt.Errorf("%w: the project folder %s does not exist on this machine (it is a Unix path)", ErrUnavailable, root)
 		}
-	} else {
-		switch {
-		case strings.HasPrefix(root, "/"):
-			return nil
-		case isDrivePath(root) || strings.HasPrefix(root, `\\`):
-			return fmt.Errorf("%w: the project folder %s does not exist on this machine (it is a Windows path)", ErrUnavailable, root)
-		}
+	} else if conn.IsLocalAbsPath(root, true) || strings.HasPrefix(root, `\\`) {
+		return fmt.Errorf("%w: the project folder %s does not exist on this machine (it is a Windows path)", ErrUnavailable, root)
 	}
 	return fmt.Errorf("%w: the project folder %q is not an absolute path", ErrUnavailable, root)
-}
-
-// isDrivePath reports whether p starts like C:\ or C:/.
-func isDrivePath(p string) bool {
-	return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') &&
-		('a' <= p[0]|0x20 && p[0]|0x20 <= 'z')
 }
 
 func unwrapPath(err error) error {
