@@ -246,7 +246,7 @@ func (r *reader) profile(raw json.RawMessage, where string) (p Profile, ok bool)
 // settings decodes the settings object field by field, so one bad value
 // costs only that value. ids are the profiles that exist.
 func (r *reader) settings(raw json.RawMessage, ids map[string]bool) Settings {
-	s := Settings{Notifications: DefaultSettings().Notifications}
+	s := Settings{Notifications: DefaultNotifications()}
 	var obj map[string]json.RawMessage
 	if raw != nil && !isNull(raw) {
 		if err := json.Unmarshal(raw, &obj); err != nil {
