@@ -176,12 +176,8 @@ func NormalizeCompletion(c Completion) (Completion, error) {
 func (r *reader) completion(raw json.RawMessage) Completion {
 	def := DefaultCompletion()
 	c := def
-	var obj map[string]json.RawMessage
-	if raw == nil || isNull(raw) {
-		return c
-	}
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		r.notef("the completion settings had the wrong type; defaults are used")
+	obj, ok := r.object(raw, "the completion settings", "defaults are used")
+	if !ok {
 		return c
 	}
 	r.field(obj, "gitignore", "the .gitignore switch", &c.Gitignore)
@@ -204,12 +200,8 @@ func (r *reader) completion(raw json.RawMessage) Completion {
 // attachmentLimits decodes the attachment limits of a config file.
 func (r *reader) attachmentLimits(raw json.RawMessage) AttachmentLimits {
 	l := DefaultAttachmentLimits()
-	var obj map[string]json.RawMessage
-	if raw == nil || isNull(raw) {
-		return l
-	}
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		r.notef("the attachment limits had the wrong type; defaults are used")
+	obj, ok := r.object(raw, "the attachment limits", "defaults are used")
+	if !ok {
 		return l
 	}
 	r.field(obj, "per_file", "the per-file attachment limit", &l.PerFile)
