@@ -85,12 +85,8 @@ func (r *reader) attention(obj map[string]json.RawMessage, key, what string, def
 // history decodes the history settings.
 func (r *reader) history(raw json.RawMessage) HistorySettings {
 	var h HistorySettings
-	var obj map[string]json.RawMessage
-	if raw == nil || isNull(raw) {
-		return h
-	}
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		r.notef("the history settings had the wrong type; history is kept forever")
+	obj, ok := r.object(raw, "the history settings", "history is kept forever")
+	if !ok {
 		return h
 	}
 	r.field(obj, "retention_days", "the history retention", &h.RetentionDays)

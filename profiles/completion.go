@@ -81,9 +81,19 @@ type AttachmentLimits struct {
 	PerReply int64 `json:"per_reply"`
 }
 
-// Attachment limit defaults and bounds (conn/attach enforces the same; a
-// test there checks they agree). One reply is one WebSocket frame that
-// other agentdesk clients read with a 32 MiB limit, hence the ceiling.
+// Attachment limit defaults and bounds, which conn/attach enforces. Sizes
+// are decimal bytes, as file managers show them.
+//
+// Why these numbers: a reply travels as one WebSocket frame. The stock
+// server sets no read limit, but it re-broadcasts the frame to every other
+// client, and agentdesk peers refuse frames over their 32 MiB ReadLimit;
+// conn.ReplyWith refuses anything over 31 MiB including the request it
+// answers. The agent side is JSON over HTTP, which base64s the bytes
+// (4/3), and the stock MCP bridge reads at most 50 MiB: 30 MB of
+// attachments become 40 MB of JSON. Audio already travels as base64, so it
+// counts 4/3 towards the reply limit. 24 MB per reply leaves room for the
+// text and for a long question echoed back with the reply; 10 MB per file
+// lets a few screenshots or logs go together.
 const (
 	// DefaultPerFileLimit is the largest file a reply takes by default.
 	DefaultPerFileLimit = 10_000_000
@@ -166,12 +176,8 @@ func NormalizeCompletion(c Completion) (Completion, error) {
 func (r *reader) completion(raw json.RawMessage) Completion {
 	def := DefaultCompletion()
 	c := def
-	var obj map[string]json.RawMessage
-	if raw == nil || isNull(raw) {
-		return c
-	}
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		r.notef("the completion settings had the wrong type; defaults are used")
+	obj, ok := r.object(raw, "the completion settings", "defaults are used")
+	if !ok {
 		return c
 	}
 	r.field(obj, "gitignore", "the .gitignore switch", &c.Gitignore)
@@ -194,12 +200,8 @@ func (r *reader) completion(raw json.RawMessage) Completion {
 // attachmentLimits decodes the attachment limits of a config file.
 func (r *reader) attachmentLimits(raw json.RawMessage) AttachmentLimits {
 	l := DefaultAttachmentLimits()
-	var obj map[string]json.RawMessage
-	if raw == nil || isNull(raw) {
-		return l
-	}
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		r.notef("the attachment limits had the wrong type; defaults are used")
+	obj, ok := r.object(raw, "the attachment limits", "defaults are used")
+	if !ok {
 		return l
 	}
 	r.field(obj, "per_file", "the per-file attachment limit", &l.PerFile)

@@ -178,6 +178,21 @@ func (r *reader) field(obj map[string]json.RawMessage, key, what string, dst any
 	return true
 }
 
+// object decodes a block of the settings (raw, absent when nil) as an
+// object, so that its fields can be read one by one with field. ok is
+// false when the block is absent or null, or when it is not an object,
+// which adds the note "<what> had the wrong type; <fallback>".
+func (r *reader) object(raw json.RawMessage, what, fallback string) (obj map[string]json.RawMessage, ok bool) {
+	if raw == nil || isNull(raw) {
+		return nil, false
+	}
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		r.notef("%s had the wrong type; %s", what, fallback)
+		return nil, false
+	}
+	return obj, true
+}
+
 // profile decodes one entry of the profile list; ok is false when the
 // entry had to be dropped.
 func (r *reader) profile(raw json.RawMessage, where string) (p Profile, ok bool) {
@@ -246,13 +261,8 @@ func (r *reader) profile(raw json.RawMessage, where string) (p Profile, ok bool)
 // settings decodes the settings object field by field, so one bad value
 // costs only that value. ids are the profiles that exist.
 func (r *reader) settings(raw json.RawMessage, ids map[string]bool) Settings {
-	s := Settings{Notifications: DefaultSettings().Notifications}
-	var obj map[string]json.RawMessage
-	if raw != nil && !isNull(raw) {
-		if err := json.Unmarshal(raw, &obj); err != nil {
-			r.notef("the settings had the wrong type; defaults are used")
-		}
-	}
+	s := Settings{Notifications: DefaultNotifications()}
+	obj, _ := r.object(raw, "the settings", "defaults are used") // nil obj: every field keeps its default
 	var nick string
 	if r.field(obj, "nickname", "the nickname", &nick) {
 		if v, err := ValidateNickname(nick); err != nil {

@@ -35,8 +35,6 @@ var versionPattern = regexp.MustCompile(`^[0-9]{1,5}\.[0-9]{1,5}\.[0-9]{1,5}$`)
 type Info struct {
 	// Name is the application name, "agentdesk".
 	Name string
-	// ID is the application ID, e.g. "io.github.agentdesk".
-	ID string
 	// Version is the release version from FyneApp.toml, e.g. "0.1.0".
 	Version string
 	// Build is the build number from FyneApp.toml.
@@ -60,13 +58,12 @@ type Info struct {
 type metadata struct {
 	Details struct {
 		Name    string
-		ID      string
 		Version string
 		Build   int
 	}
 }
 
-// Parse reads the application's name, ID, version and build number from
+// Parse reads the application's name, version and build number from
 // FyneApp.toml. The version must be major.minor.patch.
 func Parse(fyneAppTOML []byte) (Info, error) {
 	if len(fyneAppTOML) > maxMetadataSize {
@@ -87,7 +84,7 @@ func Parse(fyneAppTOML []byte) (Info, error) {
 	case d.Build < 0:
 		return Info{}, fmt.Errorf("FyneApp.toml: Build %d is negative", d.Build)
 	}
-	return Info{Name: d.Name, ID: d.ID, Version: d.Version, Build: d.Build}, nil
+	return Info{Name: d.Name, Version: d.Version, Build: d.Build}, nil
 }
 
 // FromBuild returns the identity of the running binary: the version from
@@ -135,22 +132,6 @@ func (i *Info) addBuildInfo(bi *debug.BuildInfo) {
 	}
 }
 
-// ShortCommit is the first 12 characters of the commit, with "+modified"
-// when the tree had uncommitted changes, or "unknown".
-func (i Info) ShortCommit() string {
-	if i.Commit == "" {
-		return "unknown"
-	}
-	c := i.Commit
-	if len(c) > 12 {
-		c = c[:12]
-	}
-	if i.Modified {
-		c += "+modified"
-	}
-	return c
-}
-
 // Title is the one-line name and version, e.g. "agentdesk 0.1.0 (build 1)".
 func (i Info) Title() string {
 	return fmt.Sprintf("%s %s (build %d)", i.Name, i.Version, i.Build)
@@ -159,13 +140,12 @@ func (i Info) Title() string {
 // String is what `agentdesk --version` prints: the title, then one
 // "key: value" line each for the commit, Go, Fyne and platform.
 func (i Info) String() string {
-	commit := i.ShortCommit()
-	if i.Commit == "" {
-		commit += " (built without VCS information)"
-	} else if i.Modified {
-		commit = i.Commit + " (modified)"
-	} else {
-		commit = i.Commit
+	commit := i.Commit
+	switch {
+	case i.Commit == "":
+		commit = "unknown (built without VCS information)"
+	case i.Modified:
+		commit += " (modified)"
 	}
 	fyneVersion := i.Fyne
 	if fyneVersion == "" {

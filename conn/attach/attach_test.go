@@ -23,6 +23,7 @@ import (
 
 	"github.com/agentdesk/agentdesk/conn"
 	"github.com/agentdesk/agentdesk/conn/attach"
+	"github.com/agentdesk/agentdesk/profiles"
 )
 
 func writeFile(t *testing.T, dir, name string, data []byte) string {
@@ -139,12 +140,12 @@ func TestFromBytes(t *testing.T) {
 }
 
 func TestLimitsCheckAndFormatSize(t *testing.T) {
-	if err := attach.DefaultLimits().Check(); err != nil {
+	if err := profiles.ValidateAttachmentLimits(attach.DefaultLimits()); err != nil {
 		t.Errorf("defaults: %v", err)
 	}
 	for _, l := range []attach.Limits{{PerFile: 10, PerReply: 1_000_000}, {PerFile: 1_000_000, PerReply: 500_000},
-		{PerFile: 1_000_000, PerReply: attach.MaxPerReply + 1}} {
-		if l.Check() == nil {
+		{PerFile: 1_000_000, PerReply: profiles.MaxAttachmentLimit + 1}} {
+		if profiles.ValidateAttachmentLimits(l) == nil {
 			t.Errorf("%+v accepted", l)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/agentdesk/agentdesk/conn/attach"
 	"github.com/agentdesk/agentdesk/conn/internal/cputime"
 	"github.com/agentdesk/agentdesk/conn/wire"
+	"github.com/agentdesk/agentdesk/profiles"
 )
 
 // photoPNG makes a noisy, photo-like PNG of about 20 MB: noise defeats
@@ -84,7 +85,7 @@ func BenchmarkClipboardImageToChip(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			clip := tc.make(b)
-			limits := attach.Limits{PerFile: attach.MaxPerReply, PerReply: attach.MaxPerReply}
+			limits := attach.Limits{PerFile: profiles.MaxAttachmentLimit, PerReply: profiles.MaxAttachmentLimit}
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			var shown, chip, bare, chipCPU []time.Duration
@@ -159,7 +160,7 @@ func BenchmarkSendReleasesMemory(b *testing.B) {
 	if err := s.WaitClients(ctx, "tok", 1); err != nil {
 		b.Fatal(err)
 	}
-	limits := attach.Limits{PerFile: attach.MaxPerReply, PerReply: attach.MaxPerReply}
+	limits := attach.Limits{PerFile: profiles.MaxAttachmentLimit, PerReply: profiles.MaxAttachmentLimit}
 	var before, held, after float64
 	var took []time.Duration
 	i := 0

@@ -66,12 +66,12 @@ type entry struct {
 
 // NewDraft returns an empty draft with the given limits (the defaults when
 // they are unusable).
-func NewDraft(l Limits) *Draft { return &Draft{limits: l.orDefault()} }
+func NewDraft(l Limits) *Draft { return &Draft{limits: usable(l)} }
 
 // SetLimits changes the limits for attachments added from now on.
 func (d *Draft) SetLimits(l Limits) {
 	d.mu.Lock()
-	d.limits = l.orDefault()
+	d.limits = usable(l)
 	d.mu.Unlock()
 }
 

@@ -23,7 +23,7 @@ const sniffLen = 512
 // reading, so a huge file costs nothing). Binary files are attached as
 // they are.
 func FromFile(path string, l Limits) (conn.Attachment, error) {
-	l = l.orDefault()
+	l = usable(l)
 	f, size, err := openFile(path)
 	if err != nil {
 		return conn.Attachment{}, err
@@ -113,7 +113,7 @@ func tooLargeFile(name string, size, limit int64) error {
 // the clipboard. An empty name becomes "pasted-<time>" with an extension
 // for the detected type. Empty data is ErrEmptyClipboard.
 func FromBytes(name string, data []byte, l Limits) (conn.Attachment, error) {
-	l = l.orDefault()
+	l = usable(l)
 	if len(data) == 0 {
 		return conn.Attachment{}, ErrEmptyClipboard
 	}

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+
+	"github.com/agentdesk/agentdesk/conn"
 )
 
 // Bounds on a paste that is read as a file list.
@@ -26,9 +28,6 @@ type URIList struct {
 }
 
 var uriScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
-
-// winDrive matches "C:\" and "C:/" so Windows paths are not read as URIs.
-var winDrive = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
 
 // driveHost is the host "C:" of the non-standard "file://C:/x" that some
 // Windows programs write.
@@ -70,8 +69,9 @@ func ParseURIList(text string) (list URIList, ok bool) {
 				return URIList{}, false
 			}
 			list.Paths = append(list.Paths, p)
-		case winDrive.MatchString(line) || filepath.IsAbs(line):
-			if !isLocalAbs(line, onWindows) {
+		// A drive-letter path is a path on any OS, not a URI of scheme "C".
+		case conn.IsLocalAbsPath(line, true) || filepath.IsAbs(line):
+			if !conn.IsLocalAbsPath(line, onWindows) {
 				return URIList{}, false
 			}
 			if _, err := os.Stat(line); err != nil {
@@ -111,7 +111,7 @@ func filePath(raw string, windows bool) (string, bool) {
 		if driveHost.MatchString(host) {
 			host, p = "", host+p
 		}
-		if len(p) > 2 && p[0] == '/' && winDrive.MatchString(p[1:]) {
+		if len(p) > 2 && p[0] == '/' && conn.IsLocalAbsPath(p[1:], true) {
 			p = p[1:]
 		}
 		p = strings.ReplaceAll(p, "/", `\`)
@@ -119,18 +119,8 @@ func filePath(raw string, windows bool) (string, bool) {
 	if host != "" && !strings.EqualFold(host, "localhost") {
 		return "", false // a file on another machine is not ours to read
 	}
-	if !isLocalAbs(p, windows) {
+	if !conn.IsLocalAbsPath(p, windows) {
 		return "", false // "file:relative" names no local file
 	}
 	return p, true
-}
-
-// isLocalAbs reports whether p is an absolute path on this machine's
-// disks: on Windows one that starts with a drive letter, elsewhere one
-// that starts with "/".
-func isLocalAbs(p string, windows bool) bool {
-	if windows {
-		return winDrive.MatchString(p)
-	}
-	return strings.HasPrefix(p, "/")
 }

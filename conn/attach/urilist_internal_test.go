@@ -37,26 +37,3 @@ func TestFilePathRules(t *testing.T) {
 		}
 	}
 }
-
-func TestIsLocalAbs(t *testing.T) {
-	cases := []struct {
-		path    string
-		windows bool
-		want    bool
-	}{
-		{"/home/me", false, true},
-		{`C:\Users`, false, false},
-		{"relative/x", false, false},
-		{`C:\Users\me`, true, true},
-		{"c:/Users/me", true, true},
-		{`\\server\share\a.txt`, true, false},
-		{`\Users\me`, true, false},
-		{"/home/me", true, false},
-		{"C:relative", true, false},
-	}
-	for _, tc := range cases {
-		if got := isLocalAbs(tc.path, tc.windows); got != tc.want {
-			t.Errorf("isLocalAbs(%q, windows=%v) = %v, want %v", tc.path, tc.windows, got, tc.want)
-		}
-	}
-}

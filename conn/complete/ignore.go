@@ -3,6 +3,8 @@ package complete
 import (
 	"path"
 	"strings"
+
+	"github.com/agentdesk/agentdesk/profiles"
 )
 
 // BuiltinIgnores are folders never worth suggesting: version control,
@@ -14,13 +16,8 @@ var BuiltinIgnores = []string{
 	".pytest_cache/", ".dart_tool/", ".gradle/",
 }
 
-// Bounds on ignore rules read from outside.
-const (
-	// MaxPatternLen bounds one pattern, in bytes.
-	MaxPatternLen = 1024
-	// maxIgnoreFileBytes bounds how much of one .gitignore is read.
-	maxIgnoreFileBytes = 256 << 10
-)
+// maxIgnoreFileBytes bounds how much of one .gitignore is read.
+const maxIgnoreFileBytes = 256 << 10
 
 // rule is one compiled gitignore pattern.
 type rule struct {
@@ -65,7 +62,8 @@ func parseRules(text, base string) []rule {
 // parseRule compiles one line of gitignore syntax (gitignore(5)).
 func parseRule(line, base string) (rule, bool) {
 	line = strings.TrimSuffix(line, "\r")
-	if len(line) > MaxPatternLen {
+	// One bound for .gitignore lines and the patterns the settings accept.
+	if len(line) > profiles.MaxIgnorePattern {
 		return rule{}, false
 	}
 	line = trimTrailingSpaces(line)
@@ -188,9 +186,11 @@ func matchSegs(pat, name []string) bool {
 	return len(name) == 0
 }
 
-// ignored applies rules in order, the last match winning, as git does.
-func ignored(rules []rule, rel, name string, isDir bool) bool {
-	out := false
+// applyRules applies rules in order to the verdict out (ignored or not),
+// the last match winning, as git does. Starting from an earlier verdict
+// lets built-in, .gitignore and custom rules chain; a rule that could not
+// change the verdict is not even matched.
+func applyRules(rules []rule, rel, name string, isDir bool, out bool) bool {
 	for i := range rules {
 		r := &rules[i]
 		if r.negate == out && r.match(rel, name, isDir) {

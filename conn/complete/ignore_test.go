@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/agentdesk/agentdesk/profiles"
 )
 
 func TestGitignoreRules(t *testing.T) {
@@ -85,12 +87,12 @@ func TestGitignoreRules(t *testing.T) {
 		rules := parseRules(tc.rules, tc.base)
 		for _, p := range tc.probes {
 			name := p.rel[strings.LastIndexByte(p.rel, '/')+1:]
-			if got := ignored(rules, p.rel, name, p.dir); got != p.want {
+			if got := applyRules(rules, p.rel, name, p.dir, false); got != p.want {
 				t.Errorf("%s: rules %q, path %q (dir %v): ignored = %v, want %v", p.label, tc.rules, p.rel, p.dir, got, p.want)
 			}
 		}
 	}
-	if _, ok := parseRule(strings.Repeat("a", MaxPatternLen+1), ""); ok {
+	if _, ok := parseRule(strings.Repeat("a", profiles.MaxIgnorePattern+1), ""); ok {
 		t.Error("an over-long pattern was accepted")
 	}
 }

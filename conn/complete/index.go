@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/agentdesk/agentdesk/conn"
 )
 
 // IndexOptions say what a path index leaves out.
@@ -90,30 +92,20 @@ func CheckRoot(root string) error {
 // as relative; on Windows a network or device path (\\host\share) is
 // refused, since even looking at it would connect to that host.
 func checkRootPath(root string, windows bool) error {
+	if conn.IsLocalAbsPath(root, windows) {
+		return nil
+	}
 	if windows {
 		switch {
-		case isDrivePath(root):
-			return nil
 		case strings.HasPrefix(root, `\\`) || strings.HasPrefix(root, "//"):
 			return fmt.Errorf("%w: the project folder %s is a network or device path; only folders on this machine's drives are indexed", ErrUnavailable, root)
 		case strings.HasPrefix(root, "/"):
 			return fmt.Errorf("%w: the project folder %s does not exist on this machine (it is a Unix path)", ErrUnavailable, root)
 		}
-	} else {
-		switch {
-		case strings.HasPrefix(root, "/"):
-			return nil
-		case isDrivePath(root) || strings.HasPrefix(root, `\\`):
-			return fmt.Errorf("%w: the project folder %s does not exist on this machine (it is a Windows path)", ErrUnavailable, root)
-		}
+	} else if conn.IsLocalAbsPath(root, true) || strings.HasPrefix(root, `\\`) {
+		return fmt.Errorf("%w: the project folder %s does not exist on this machine (it is a Windows path)", ErrUnavailable, root)
 	}
 	return fmt.Errorf("%w: the project folder %q is not an absolute path", ErrUnavailable, root)
-}
-
-// isDrivePath reports whether p starts like C:\ or C:/.
-func isDrivePath(p string) bool {
-	return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') &&
-		('a' <= p[0]|0x20 && p[0]|0x20 <= 'z')
 }
 
 func unwrapPath(err error) error {
@@ -182,7 +174,7 @@ func Build(ctx context.Context, root string, opts IndexOptions) (*Index, error) 
 			if d.rel != "" {
 				rel = d.rel + "/" + n.name
 			}
-			out := ignored(builtin, rel, n.name, n.dir)
+			out := applyRules(builtin, rel, n.name, n.dir, false)
 			out = applyRules(rules, rel, n.name, n.dir, out)
 			out = applyRules(custom, rel, n.name, n.dir, out)
 			if out {
@@ -201,17 +193,6 @@ func Build(ctx context.Context, root string, opts IndexOptions) (*Index, error) 
 	ix.Took = time.Since(start)
 	ix.Built = time.Now()
 	return ix, nil
-}
-
-// applyRules is ignored starting from an earlier verdict.
-func applyRules(rules []rule, rel, name string, isDir bool, out bool) bool {
-	for i := range rules {
-		r := &rules[i]
-		if r.negate == out && r.match(rel, name, isDir) {
-			out = !r.negate
-		}
-	}
-	return out
 }
 
 type dirName struct {

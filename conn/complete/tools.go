@@ -215,14 +215,14 @@ func description(file string) string {
 // Show says which tools the "/" list offers.
 type Show string
 
-// Values of Show.
+// Values of Show: the settings' values (profiles.Completion.Show), typed.
 const (
 	// ShowCommands lists commands only (the Flutter client's default).
-	ShowCommands Show = "commands"
+	ShowCommands Show = profiles.ShowCommands
 	// ShowSkills lists skills only.
-	ShowSkills Show = "skills"
+	ShowSkills Show = profiles.ShowSkills
 	// ShowBoth lists commands, then skills.
-	ShowBoth Show = "both"
+	ShowBoth Show = profiles.ShowBoth
 )
 
 // Valid reports whether s is one of the Show values.

@@ -9,10 +9,7 @@ import (
 )
 
 // AttachmentLimits returns the attachment limits the settings choose.
-func (c *Core) AttachmentLimits() attach.Limits {
-	l := c.Settings().Attachments
-	return attach.Limits{PerFile: l.PerFile, PerReply: l.PerReply}
-}
+func (c *Core) AttachmentLimits() attach.Limits { return c.Settings().Attachments }
 
 // draft returns the attachment draft of k, or ErrNotAnswerable.
 func (c *Core) draft(k conn.RequestKey) (*attach.Draft, error) {
